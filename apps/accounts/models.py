@@ -1,0 +1,28 @@
+"""The platform's user: Django's user with a role that maps to API scopes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    OPERATOR = "operator", "Operator"
+    ADMIN = "admin", "Admin"
+
+
+class User(AbstractUser):
+    """A person who operates the platform. ``role`` decides what they may do."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "users"
+        indexes = [models.Index(fields=["created_at"], name="users_created_at_idx")]
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN

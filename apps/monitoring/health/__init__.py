@@ -1,0 +1,1 @@
+"""Health: dependency checks, a concurrent cached runner, and the layer registry."""

@@ -1,0 +1,71 @@
+"""One probe per dependency. Each raises on failure and has its own tight timeout, so a
+hung dependency ties up a pool thread for at most about a second."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connections
+from ollama import Client as OllamaClient
+
+from storyportal.celery import app as celery_app
+
+
+@dataclass(frozen=True)
+class Check:
+    """A named probe. ``critical`` is its weight for the platform's own readiness;
+    ``ttl`` how long a result may be reused; ``failure`` the message readiness shows."""
+
+    name: str
+    probe: Callable[[], None]
+    critical: bool
+    ttl: float
+    failure: str
+
+
+def probe_postgres() -> None:
+    connection = connections["default"]
+    for attempt in (1, 2):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return
+        except DatabaseError:
+            # This pool thread keeps its connection between checks; after a server restart
+            # it is dead, so drop it and try once more with a fresh one.
+            connection.close()
+            if attempt == 2:
+                raise
+
+
+@lru_cache(maxsize=8)
+def _redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+
+def probe_redis() -> None:
+    _redis_client(settings.REDIS_URL or "").ping()
+
+
+def probe_ollama() -> None:
+    OllamaClient(host=settings.OLLAMA_URL, timeout=1.0).list()
+
+
+def probe_workers() -> None:
+    if not celery_app.control.ping(timeout=0.5, limit=1):
+        raise RuntimeError("no Celery worker answered")
+
+
+CHECKS: dict[str, Check] = {
+    check.name: check
+    for check in (
+        Check("postgres", probe_postgres, critical=True, ttl=1.5, failure="Database connection failed"),
+        Check("redis", probe_redis, critical=True, ttl=1.5, failure="Redis connection failed"),
+        Check("ollama", probe_ollama, critical=False, ttl=3.0, failure="Ollama is not reachable"),
+        Check("workers", probe_workers, critical=False, ttl=5.0, failure="No Celery worker is running"),
+    )
+}

@@ -1,0 +1,1 @@
+"""Cross-cutting API plumbing: request ids, the error envelope, exception mapping."""

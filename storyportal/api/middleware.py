@@ -1,0 +1,59 @@
+"""Gateway middleware: request ids and the error envelope for non-DRF responses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from storyportal.api import request_id
+from storyportal.api.errors import envelope
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class RequestIDMiddleware:
+    """Accept or mint ``X-Request-ID`` and echo it on every response."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        rid = request_id.accept_or_generate(request.headers.get("X-Request-ID"))
+        request.request_id = rid  # type: ignore[attr-defined]
+        request_id.set_current(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.set_current(None)
+        response["X-Request-ID"] = rid
+        return response
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/") or path == "/api"
+
+
+class ApiErrorEnvelopeMiddleware:
+    """Under /api/, turn any error that is not already JSON (CSRF, 405 of plain views, ...)
+    into the envelope, so clients see one shape whatever produced the error."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or not is_api_path(request.path):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        rewritten = HttpResponse(
+            json.dumps(envelope(response.status_code)),
+            status=response.status_code,
+            content_type="application/json",
+        )
+        for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+            if header in response:
+                rewritten[header] = response[header]
+        return rewritten

@@ -1,0 +1,1 @@
+"""The live feed: Redis pub/sub channels mirrored to WebSocket subscribers."""

@@ -1,0 +1,34 @@
+"""Publish a message on a feed channel: Redis pub/sub for other consumers, and the
+Channels group for WebSocket subscribers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.utils import timezone
+from django_redis import get_redis_connection
+
+from storyportal.realtime.channels import group_name
+
+logger = logging.getLogger(__name__)
+
+
+def message(channel: str, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    return {"channel": channel, "type": event_type, "payload": payload, "timestamp": timezone.now().isoformat()}
+
+
+def publish(channel: str, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Best effort: a feed that is down must not fail the change being announced."""
+    body = message(channel, event_type, payload)
+    try:
+        get_redis_connection("default").publish(channel, json.dumps(body, default=str))
+        layer = get_channel_layer()
+        if layer is not None:
+            async_to_sync(layer.group_send)(group_name(channel), {"type": "feed.message", "message": body})
+    except Exception:
+        logger.warning("could not publish %s on %s", event_type, channel, exc_info=True)
+    return body

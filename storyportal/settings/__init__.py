@@ -1,0 +1,1 @@
+"""Settings split by environment: ``base`` plus ``dev``, ``test`` or ``prod``."""

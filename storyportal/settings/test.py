@@ -1,0 +1,14 @@
+"""Tests: the same real servers as development, on their own Redis databases."""
+
+from __future__ import annotations
+
+import os
+
+# Redis databases 10+ keep a test run from touching a running `make run` on the same server.
+os.environ.setdefault("REDIS_DB_OFFSET", "10")
+
+from .dev import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_BEAT_SCHEDULE: dict[str, object] = {}
