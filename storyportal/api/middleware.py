@@ -32,7 +32,8 @@ class RequestIDMiddleware:
 
 
 def is_api_path(path: str) -> bool:
-    return path.startswith("/api/") or path == "/api"
+    """Paths whose clients are programs: errors there are always the JSON envelope."""
+    return path.startswith(("/api/", "/health/")) or path in {"/api", "/health"}
 
 
 class ApiErrorEnvelopeMiddleware:

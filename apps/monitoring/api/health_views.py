@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from apps.monitoring.health import report
@@ -18,12 +19,14 @@ def _json(body: dict[str, object], status: int = 200) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
+@csrf_exempt  # no session or cookie is involved; other methods get 405, not a CSRF 403
 @never_cache
 @require_safe
 def live(request: HttpRequest) -> JsonResponse:
     return _json(report.liveness())
 
 
+@csrf_exempt  # no session or cookie is involved; other methods get 405, not a CSRF 403
 @never_cache
 @require_safe
 def ready(request: HttpRequest) -> JsonResponse:
@@ -31,6 +34,7 @@ def ready(request: HttpRequest) -> JsonResponse:
     return _json(body, report.http_status(body))
 
 
+@csrf_exempt  # no session or cookie is involved; other methods get 405, not a CSRF 403
 @never_cache
 @require_safe
 def startup(request: HttpRequest) -> JsonResponse:
@@ -38,12 +42,14 @@ def startup(request: HttpRequest) -> JsonResponse:
     return _json(body, report.http_status(body))
 
 
+@csrf_exempt  # no session or cookie is involved; other methods get 405, not a CSRF 403
 @never_cache
 @require_safe
 def layers(request: HttpRequest) -> JsonResponse:
     return _json(report.layers())
 
 
+@csrf_exempt  # no session or cookie is involved; other methods get 405, not a CSRF 403
 @never_cache
 @require_safe
 def layer_probe(request: HttpRequest, layer: str, probe: str) -> JsonResponse:

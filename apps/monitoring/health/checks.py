@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import connections
 from ollama import Client as OllamaClient
 
 from storyportal.celery import app as celery_app
@@ -28,18 +28,14 @@ class Check:
 
 
 def probe_postgres() -> None:
+    """Open, query, close: a pool thread keeps no connection that could go stale or keep a
+    database busy (a held connection blocks DROP DATABASE in tests and restores)."""
     connection = connections["default"]
-    for attempt in (1, 2):
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            return
-        except DatabaseError:
-            # This pool thread keeps its connection between checks; after a server restart
-            # it is dead, so drop it and try once more with a fresh one.
-            connection.close()
-            if attempt == 2:
-                raise
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        connection.close()
 
 
 @lru_cache(maxsize=8)

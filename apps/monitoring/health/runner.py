@@ -64,8 +64,17 @@ class Runner:
         if pending:
             wait(pending.values(), timeout=budget)
         for name, future in pending.items():
-            fresh[name] = future.result() if future.done() else self._timed_out(name, now)
+            fresh[name] = future.result() if future.done() else self._remember_timeout(name, now)
         return fresh
+
+    def _remember_timeout(self, name: str, started: float) -> Result:
+        """A hung check answers 'timed out' from the cache until it finishes or its ttl ends,
+        so callers during a hang do not each wait out the budget."""
+        result = self._timed_out(name, started)
+        with self._lock:
+            if name in self._inflight:
+                self._cache[name] = result
+        return result
 
     def _submit(self, check: Check) -> Future[Result]:
         future = self._pool.submit(_run, check)
@@ -80,8 +89,8 @@ class Runner:
 
     @staticmethod
     def _timed_out(name: str, started: float) -> Result:
-        elapsed = (time.monotonic() - started) * 1000
-        return Result(name, False, elapsed, f"no answer within {elapsed:.0f} ms", time.monotonic())
+        elapsed = _ms(started)
+        return Result(name, False, elapsed, f"{CHECKS[name].failure}: no answer within {elapsed:.0f} ms", time.monotonic())
 
 
 def _run(check: Check) -> Result:

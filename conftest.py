@@ -1,0 +1,52 @@
+"""Shared fixtures: the actors every endpoint is tested against, and the real servers."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from apps.accounts.models import Role, User
+from apps.monitoring.health import startup
+from apps.monitoring.health.runner import runner
+
+
+@pytest.fixture(autouse=True)
+def _fresh_health_cache():
+    """Health results are cached per process; each test sees its own dependencies."""
+    runner.reset()
+    startup.forget()
+    yield
+    runner.reset()
+
+
+def _user(username: str, role: str, **extra: object) -> User:
+    return User.objects.create_user(username=username, password="correct horse battery", role=role, **extra)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return _user("ada", Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def operator_user(db) -> User:
+    return _user("otto", Role.OPERATOR)
+
+
+@pytest.fixture
+def viewer_user(db) -> User:
+    return _user("vera", Role.VIEWER)
+
+
+@pytest.fixture
+def viewer_client(viewer_user: User) -> Client:
+    client = Client()
+    client.force_login(viewer_user)
+    return client
+
+
+@pytest.fixture
+def admin_client_(admin_user: User) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
