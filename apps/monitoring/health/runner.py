@@ -90,7 +90,8 @@ class Runner:
     @staticmethod
     def _timed_out(name: str, started: float) -> Result:
         elapsed = _ms(started)
-        return Result(name, False, elapsed, f"{CHECKS[name].failure}: no answer within {elapsed:.0f} ms", time.monotonic())
+        error = f"{CHECKS[name].failure}: no answer within {elapsed:.0f} ms"
+        return Result(name, False, elapsed, error, time.monotonic())
 
 
 def _run(check: Check) -> Result:

@@ -123,7 +123,8 @@ def test_layer_registry_lists_eleven_layers(client: Client) -> None:
         "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L09", "L10", "L11", "L12",
     ]  # fmt: skip
     for layer in layers:
-        assert layer["name"] and layer["status"] in {"healthy", "degraded", "unhealthy"}
+        assert layer["name"]
+        assert layer["status"] in {"healthy", "degraded", "unhealthy"}
         assert layer["dependencies"], f"{layer['code']} declares no dependencies"
 
 
