@@ -50,3 +50,12 @@ def admin_client_(admin_user: User) -> Client:
     client = Client()
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real worker process, shared by the session's tests that need one."""
+    from tests.support.worker import celery_worker as start_worker
+
+    with django_db_blocker.unblock(), start_worker() as process:
+        yield process
