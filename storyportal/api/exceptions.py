@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 class DomainError(Exception):
     """A business-rule failure a service raises; the handler maps it to an HTTP status."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid_request"
 
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:

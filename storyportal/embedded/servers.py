@@ -13,7 +13,8 @@ from storyportal.embedded import var_dir
 
 
 class Server(Protocol):
-    url: str
+    @property
+    def url(self) -> str: ...
 
     def stop(self) -> None: ...
 

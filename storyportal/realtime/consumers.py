@@ -13,7 +13,7 @@ from storyportal.realtime.publish import message
 CLOSE_UNAUTHENTICATED = 4401
 
 
-class FeedConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class FeedConsumer(AsyncJsonWebsocketConsumer):
     """Accept, then close with 4401 if the scope carries no authenticated user."""
 
     async def connect(self) -> None:

@@ -76,7 +76,7 @@ TEMPLATES = [
 
 def database_config(url: str) -> dict[str, Any]:
     """DATABASES['default'] from a URL, with ``DATABASE_PASSWORD`` (or its file) if given."""
-    config: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     password = conf.get_str("DATABASE_PASSWORD")
     if password:
         config["PASSWORD"] = password

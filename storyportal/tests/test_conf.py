@@ -72,11 +72,15 @@ def test_yaml_that_is_not_a_mapping_is_refused(layered) -> None:
 
 def _prod_env(**extra: str) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    return keep | {
-        "DJANGO_SETTINGS_MODULE": "storyportal.settings.prod",
-        "STORYPORTAL_ENV_FILE": "/nonexistent/.env",
-        "STORYPORTAL_CONFIG": "/nonexistent/config.yaml",
-    } | extra
+    return (
+        keep
+        | {
+            "DJANGO_SETTINGS_MODULE": "storyportal.settings.prod",
+            "STORYPORTAL_ENV_FILE": "/nonexistent/.env",
+            "STORYPORTAL_CONFIG": "/nonexistent/config.yaml",
+        }
+        | extra
+    )
 
 
 def _secrets(tmp_path: Path) -> dict[str, str]:

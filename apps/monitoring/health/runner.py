@@ -12,6 +12,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 
@@ -79,7 +80,7 @@ class Runner:
     def _submit(self, check: Check) -> Future[Result]:
         future = self._pool.submit(_run, check)
         self._inflight[check.name] = future
-        future.add_done_callback(lambda f, name=check.name: self._store(name, f))
+        future.add_done_callback(partial(self._store, check.name))
         return future
 
     def _store(self, name: str, future: Future[Result]) -> None:
