@@ -12,4 +12,6 @@ from apps.monitoring.health.report import layers, readiness
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """System health now; the page then follows ``system:health`` over the WebSocket."""
-    return render(request, "monitoring/dashboard.html", {"health": readiness(), "layers": layers()["layers"]})
+    # A page can wait longer than a probe: fresh results beat "no answer within 75 ms".
+    health = readiness(budget=1.0)
+    return render(request, "monitoring/dashboard.html", {"health": health, "layers": layers()["layers"]})

@@ -27,6 +27,18 @@
       return row;
     }));
     document.getElementById("health-updated").textContent = `Last update ${new Date().toLocaleTimeString()}.`;
+    refreshLayers();
+  }
+
+  // Layer statuses derive from the same checks with per-layer criticality; ask the server.
+  async function refreshLayers() {
+    const response = await fetch("/api/v1/layers/", { headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const { layers } = await response.json();
+    layers.forEach((layer) => {
+      const tile = document.querySelector(`[data-layer="${layer.code}"] .status`);
+      if (tile) { tile.className = `status status-${layer.status}`; tile.textContent = layer.status; }
+    });
   }
 
   function start() {

@@ -35,3 +35,19 @@ def live_asgi_server() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+        _wait_for_backends_to_exit()
+
+
+def _wait_for_backends_to_exit(timeout: float = 5.0) -> None:
+    """PostgreSQL ends a backend shortly after its client exits; let that happen so the
+    test database can be dropped at the end of the session."""
+    from django.db import connection
+
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(sql)
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
