@@ -29,6 +29,7 @@ $(VENV)/.test-installed: requirements/test.txt $(VENV)/.dev-installed
 run: $(VENV)/.dev-installed
 	$(LAUNCH) run
 
+# ruff check, ruff format --check, makemigrations --check, mypy, then pytest (scripts/test-suite.sh).
 test: $(VENV)/.test-installed
 	$(LAUNCH) exec -- bash scripts/test-suite.sh $(PYTEST_ARGS)
 

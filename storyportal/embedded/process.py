@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import json
 import os
-import signal
 import socket
 import time
 from collections.abc import Callable
@@ -56,26 +54,6 @@ def wait_until(probe: Callable[[], bool], *, timeout: float, what: str) -> None:
             return
         time.sleep(0.1)
     raise TimeoutError(f"{what} did not become ready within {timeout:.0f}s")
-
-
-def stop_pid(pid: int, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
-    """Signal `pid` and wait for it to exit, escalating to SIGKILL."""
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and pid_alive(pid):
-        _reap(pid)
-        time.sleep(0.05)
-    if pid_alive(pid):
-        os.kill(pid, signal.SIGKILL)
-        _reap(pid)
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
 
 
 def read_state(path: Path) -> dict[str, Any] | None:
