@@ -46,7 +46,7 @@ def viewer_client(viewer_user: User) -> Client:
 
 
 @pytest.fixture
-def admin_client_(admin_user: User) -> Client:
+def staff_client(admin_user: User) -> Client:
     client = Client()
     client.force_login(admin_user)
     return client

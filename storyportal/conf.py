@@ -54,7 +54,7 @@ def reload() -> None:
 def source_of(name: str) -> str | None:
     """Which layer a value comes from: 'environment', '.env', 'config.yaml' or None."""
     for label, layer in zip(("environment", ".env", "config.yaml"), _layers(), strict=True):
-        if name in layer or f"{name}_FILE" in layer:
+        if layer.get(name) not in (None, "") or layer.get(f"{name}_FILE"):
             return label
     return None
 

@@ -94,11 +94,14 @@ def run() -> int:
 
 def exec_command(argv: Sequence[str]) -> int:
     servers = ensure(announce=False)
-    # The command shares our terminal: Ctrl-C reaches it directly, we wait for it to finish.
+    # The command shares our terminal, so Ctrl-C reaches it directly; a SIGTERM sent to us
+    # alone is passed on. Either way we wait for it to finish, then stop the servers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda *_: None)
     try:
-        return subprocess.call(list(argv), preexec_fn=die_with_parent(signal.SIGTERM, own_group=False))
+        child = subprocess.Popen(list(argv), preexec_fn=die_with_parent(signal.SIGTERM, own_group=False))
+        signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+        status = child.wait()
+        return 128 - status if status < 0 else status  # killed by signal N: exit 128 + N, as shells do
     finally:
         servers.stop()
 

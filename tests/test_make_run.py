@@ -87,3 +87,13 @@ def test_restart_keeps_data_and_sigterm_stops_everything(tmp_path: Path) -> None
         # The generated admin is printed on the first start only: the database survived.
         assert ("password: " in text) is (attempt == 1)
         assert _wait_gone(pids) == []
+
+
+def test_exec_passes_sigterm_to_its_command() -> None:
+    # With both URLs set the launcher starts no servers; only the signal path is exercised.
+    env = os.environ | {"DATABASE_URL": "postgres://x@127.0.0.1:1/x", "REDIS_URL": "redis://127.0.0.1:1/0"}
+    launcher = subprocess.Popen([sys.executable, "-m", "storyportal.launcher", "exec", "--", "sleep", "60"],
+                                cwd=ROOT, env=env)  # fmt: skip
+    time.sleep(1.5)
+    launcher.send_signal(signal.SIGTERM)
+    assert launcher.wait(timeout=10) == 128 + signal.SIGTERM

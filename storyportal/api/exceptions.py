@@ -33,11 +33,6 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-class DependencyUnavailable(DomainError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    code = "service_unavailable"
-
-
 def _message_and_details(exc: exceptions.APIException) -> tuple[str, Any]:
     detail = exc.detail
     if isinstance(exc, exceptions.ValidationError):

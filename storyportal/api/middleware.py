@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from rest_framework.response import Response
 
 from storyportal.api import request_id
 from storyportal.api.errors import envelope
@@ -47,7 +48,9 @@ class ApiErrorEnvelopeMiddleware:
         response = self.get_response(request)
         if response.status_code < 400 or not is_api_path(request.path):
             return response
-        if response.get("Content-Type", "").startswith("application/json"):
+        # DRF responses went through our exception handler already (the browsable API renders
+        # that envelope as HTML on purpose); JSON errors are already in shape.
+        if isinstance(response, Response) or response.get("Content-Type", "").startswith("application/json"):
             return response
         rewritten = HttpResponse(
             json.dumps(envelope(response.status_code)),

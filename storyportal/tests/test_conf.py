@@ -115,3 +115,8 @@ def test_production_deploy_check_is_clean_with_secrets(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_empty_value_is_not_reported_as_its_source(layered, monkeypatch) -> None:
+    monkeypatch.setenv("SP_BLANK", "")
+    assert conf.source_of("SP_BLANK") is None

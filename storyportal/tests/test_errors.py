@@ -84,7 +84,14 @@ def test_unsafe_request_id_is_replaced(client: Client, bad: str) -> None:
     assert len(response["X-Request-ID"]) == 36
 
 
-def test_pages_outside_api_keep_html_errors(admin_client_: Client) -> None:
-    response = admin_client_.get("/no-such-page")
+def test_pages_outside_api_keep_html_errors(staff_client: Client) -> None:
+    response = staff_client.get("/no-such-page")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+def test_browsable_api_renders_errors_as_html(client: Client) -> None:
+    response = client.get("/api/v1/private/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("text/html")
+    assert "not_authenticated" in response.content.decode()

@@ -45,9 +45,13 @@ def _wait_for_backends_to_exit(timeout: float = 5.0) -> None:
 
     sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(sql)
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.1)
+    try:
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute(sql)
+                if cursor.fetchone()[0] == 0:
+                    return
+                time.sleep(0.1)
+    finally:
+        # Under Playwright this runs in its own context with its own connection: close it too.
+        connection.close()

@@ -72,8 +72,8 @@ def test_static_files_are_served(client: Client) -> None:
     assert b"--brand" in b"".join(response.streaming_content)
 
 
-def test_admin_lists_users_with_roles(admin_client_: Client, viewer_user) -> None:
-    response = admin_client_.get("/admin/accounts/user/?role=viewer")
+def test_admin_lists_users_with_roles(staff_client: Client, viewer_user) -> None:
+    response = staff_client.get("/admin/accounts/user/?role=viewer")
     assert response.status_code == 200
     assert "vera" in response.content.decode()
 
