@@ -1,15 +1,25 @@
-"""Root URLs: health, the API gateway, the control center, the admin."""
+"""Root URLs: health, metrics, the API gateway and its docs, the control center, the admin."""
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.monitoring.urls import health_urlpatterns
+from storyportal.api.metrics import metrics_view
+from storyportal.api.root import ApiRootView
+from storyportal.api.routes import gateway_urlpatterns
 
 handler404 = "storyportal.api.handlers.not_found"
 handler500 = "storyportal.api.handlers.server_error"
 
 urlpatterns = [
     *health_urlpatterns,
+    path("metrics", metrics_view, name="metrics"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    *gateway_urlpatterns(ApiRootView.as_view()),
+    path("api-auth/", include("apps.accounts.browsable_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.monitoring.console_urls")),

@@ -6,10 +6,10 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 from storyportal.api.errors import default_code, envelope
 
@@ -44,10 +44,17 @@ def _message_and_details(exc: exceptions.APIException) -> tuple[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    # Imported here: DRF's views module imports the authentication classes, which import
+    # services that raise DomainError from this module.
+    from rest_framework.views import set_rollback
+
     if isinstance(exc, DomainError):
         set_rollback()
         body = envelope(exc.status_code, code=exc.code, message=exc.message, details=exc.details)
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        set_rollback()
+        return Response(envelope(413, message="The request body is too large."), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -1,15 +1,17 @@
-"""Gateway middleware: request ids and the error envelope for non-DRF responses."""
+"""Gateway middleware: request ids, the body size limit and the error envelope for non-DRF
+responses. Logging and metrics live in :mod:`storyportal.api.observability`."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from rest_framework.response import Response
 
-from storyportal.api import request_id
-from storyportal.api.errors import envelope
+from storyportal.api import actor, request_id
+from storyportal.api.errors import envelope, error_response
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -24,12 +26,46 @@ class RequestIDMiddleware:
         rid = request_id.accept_or_generate(request.headers.get("X-Request-ID"))
         request.request_id = rid  # type: ignore[attr-defined]
         request_id.set_current(rid)
+        actor.set_current(None)
         try:
             response = self.get_response(request)
         finally:
             request_id.set_current(None)
+            actor.set_current(None)
         response["X-Request-ID"] = rid
         return response
+
+
+def declared_length(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+class BodySizeLimitMiddleware:
+    """413 for a declared body over ``MAX_REQUEST_BODY_BYTES`` before anything reads it.
+
+    Under WSGI the body is still unread here. Under ASGI, :class:`storyportal.api.asgi.
+    BodySizeLimit` refuses it before Django receives it; a body without a length is capped by
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` when read (also 413, via the exception handler).
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = declared_length(request.META.get("CONTENT_LENGTH"))
+        if length is not None and length > settings.MAX_REQUEST_BODY_BYTES:
+            return too_large()
+        return self.get_response(request)
+
+
+def too_large() -> HttpResponse:
+    limit = settings.MAX_REQUEST_BODY_BYTES
+    response = error_response(413, message=f"The request body is larger than {limit // (1024 * 1024)} MiB.")
+    response["Connection"] = "close"
+    return response
 
 
 def is_api_path(path: str) -> bool:

@@ -6,6 +6,7 @@ FEED_CHANNELS = (
     "events:agent",
     "events:service",
     "events:workflow",
+    "events:goal",
     "notifications:user",
     "system:health",
     "alerts",

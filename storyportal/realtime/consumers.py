@@ -7,20 +7,27 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from apps.accounts.scopes import READ
 from storyportal.realtime.channels import FEED_CHANNELS, group_name
 from storyportal.realtime.publish import message
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
 
 
 class FeedConsumer(AsyncJsonWebsocketConsumer):
-    """Accept, then close with 4401 if the scope carries no authenticated user."""
+    """Accept, then close with 4401 if the scope carries no authenticated user, or 4403 if
+    the credential lacks ``read:services``."""
 
     async def connect(self) -> None:
         await self.accept()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        scopes = self.scope.get("scopes")
+        if READ not in (scopes if scopes is not None else user.scopes):
+            await self.close(code=CLOSE_FORBIDDEN)
             return
         self.subscribed: set[str] = set()
 

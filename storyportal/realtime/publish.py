@@ -9,6 +9,7 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django_redis import get_redis_connection
 
@@ -17,15 +18,21 @@ from storyportal.realtime.channels import group_name
 logger = logging.getLogger(__name__)
 
 
-def message(channel: str, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"channel": channel, "type": event_type, "payload": payload, "timestamp": timezone.now().isoformat()}
+def message(
+    channel: str, event_type: str, payload: dict[str, Any], extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The feed's message shape (contract, WebSocket); ``extra`` adds top-level fields."""
+    body = {"channel": channel, "type": event_type, "payload": payload, "timestamp": timezone.now().isoformat()}
+    return {**body, **(extra or {})}
 
 
-def publish(channel: str, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+def publish(
+    channel: str, event_type: str, payload: dict[str, Any], *, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Best effort: a feed that is down must not fail the change being announced."""
-    body = message(channel, event_type, payload)
+    body = json.loads(json.dumps(message(channel, event_type, payload, extra), cls=DjangoJSONEncoder))
     try:
-        get_redis_connection("default").publish(channel, json.dumps(body, default=str))
+        get_redis_connection("default").publish(channel, json.dumps(body))
         layer = get_channel_layer()
         if layer is not None:
             async_to_sync(layer.group_send)(group_name(channel), {"type": "feed.message", "message": body})

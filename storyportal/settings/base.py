@@ -11,6 +11,7 @@ from typing import Any
 import dj_database_url
 
 from storyportal import __version__, conf
+from storyportal.logs import logging_config
 
 BASE_DIR = conf.BASE_DIR
 VERSION = __version__
@@ -28,11 +29,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "channels",
     "django_celery_beat",
     "apps.accounts",
+    "apps.events",
     "apps.agents",
     "apps.services",
     "apps.workflows",
@@ -41,10 +47,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Order matters: the id exists before anything logs, metrics see every response, the
+    # size guard refuses a body before anyone reads it, CORS answers preflights early.
     "storyportal.api.middleware.RequestIDMiddleware",
+    "storyportal.api.observability.AccessLogMiddleware",
+    "storyportal.api.observability.MetricsMiddleware",
+    "storyportal.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "storyportal.api.middleware.ApiErrorEnvelopeMiddleware",
+    "storyportal.api.throttling.RateLimitHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -173,18 +186,100 @@ CELERY_BEAT_SCHEDULE = {
     "health-watch": {"task": "monitoring.health_watch", "schedule": 5.0},
 }
 
-# --- API ------------------------------------------------------------------------------------
+# --- API gateway ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["storyportal.api.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bearer JWT, X-API-Key, then the browser's session; the first that recognises its
+    # credentials decides. Anonymous callers get 401 with a Bearer challenge.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "storyportal.api.authentication.JWTAuthentication",
+        "storyportal.api.authentication.ApiKeyAuthentication",
+        "storyportal.api.authentication.SessionAuthentication",
+    ],
+    # One place decides: every endpoint needs a caller with the scope its method implies.
+    "DEFAULT_PERMISSION_CLASSES": ["storyportal.api.permissions.ScopePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["storyportal.api.throttling.GatewayThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": conf.get_str("THROTTLE_ANON_RATE", "100/minute"),
+        "user": conf.get_str("THROTTLE_USER_RATE", "1000/minute"),
+        "llm_generate": conf.get_str("THROTTLE_LLM_GENERATE_RATE", "10/minute"),
+        "search": conf.get_str("THROTTLE_SEARCH_RATE", "50/minute"),
+        # Token endpoints: password guessing gets slow well before the anonymous limit.
+        "auth": conf.get_str("THROTTLE_AUTH_RATE", "30/minute"),
+    },
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "storyportal.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "storyportal.api.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "storyportal.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Behind nginx the client address is the last hop in X-Forwarded-For.
+    "NUM_PROXIES": conf.get_int("NUM_PROXIES", 0) or None,
 }
+
+JWT_ISSUER = "story-portal-platform"
+
+
+def jwt_settings(private_key: str | None, public_key: str | None) -> dict[str, Any]:
+    """simplejwt configuration (contract: RS256, iss, access 1 h, refresh 7 d rotated)."""
+    from datetime import timedelta
+
+    return {
+        "ALGORITHM": "RS256",
+        "SIGNING_KEY": private_key or "",
+        "VERIFYING_KEY": public_key or "",
+        "ISSUER": JWT_ISSUER,
+        "ACCESS_TOKEN_LIFETIME": timedelta(hours=1),
+        "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+        "ROTATE_REFRESH_TOKENS": True,
+        "BLACKLIST_AFTER_ROTATION": True,
+        "UPDATE_LAST_LOGIN": False,
+        "AUTH_HEADER_TYPES": ("Bearer",),
+        "LEEWAY": 5,
+    }
+
+
+JWT_PRIVATE_KEY = conf.get_str("JWT_PRIVATE_KEY")
+JWT_PUBLIC_KEY = conf.get_str("JWT_PUBLIC_KEY")
+SIMPLE_JWT = jwt_settings(JWT_PRIVATE_KEY, JWT_PUBLIC_KEY)
+# API keys are stored as HMAC-SHA256(API_KEY_SALT, key): a database leak reveals no key.
+API_KEY_SALT = conf.get_str("API_KEY_SALT")
+
+# Request bodies over 10 MiB are refused with 413 before they are read (contract).
+MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
+CORS_ALLOWED_ORIGINS = conf.get_list("CORS_ALLOWED_ORIGINS", ["http://localhost:3000"])
+CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+CORS_ALLOW_HEADERS = ["content-type", "authorization", "x-api-key"]
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "X-Rate-Limit-Remaining"]
+CORS_PREFLIGHT_MAX_AGE = 3600
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Story Portal API",
+    "DESCRIPTION": "Control plane for AI agents. Authenticate with a Bearer JWT or an X-API-Key.",
+    "VERSION": VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Layer routes (/api/l01/...) are aliases of /api/v1/; the schema documents each path once.
+    "PREPROCESSING_HOOKS": ["storyportal.api.schema.only_v1_paths"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc assets are served from our static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# /metrics: open on loopback and in development; otherwise this bearer token or admin:platform.
+METRICS_TOKEN = conf.get_str("METRICS_TOKEN")
 
 # --- Platform -------------------------------------------------------------------------------
 OLLAMA_URL = conf.get_str("OLLAMA_URL", "http://127.0.0.1:11434")
@@ -192,11 +287,6 @@ OLLAMA_URL = conf.get_str("OLLAMA_URL", "http://127.0.0.1:11434")
 HEALTH_CHECK_BUDGET_SECONDS = 0.075
 HEALTH_CACHE_SECONDS = 1.5
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": conf.get_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Structured logs: one JSON object per line on stdout (set LOG_FORMAT=console for humans).
+LOG_FORMAT = conf.get_str("LOG_FORMAT", "json")
+LOGGING = logging_config(level=conf.get_str("LOG_LEVEL") or "INFO", fmt=LOG_FORMAT or "json")

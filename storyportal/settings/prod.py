@@ -9,12 +9,14 @@ from __future__ import annotations
 from storyportal import conf
 
 from .base import *  # noqa: F403
+from .base import jwt_settings
 
 DEBUG = False
 SECRET_KEY = conf.require("DJANGO_SECRET_KEY")
 API_KEY_SALT = conf.require("API_KEY_SALT")
 JWT_PRIVATE_KEY = conf.require("JWT_PRIVATE_KEY")
 JWT_PUBLIC_KEY = conf.require("JWT_PUBLIC_KEY")
+SIMPLE_JWT = jwt_settings(JWT_PRIVATE_KEY, JWT_PUBLIC_KEY)
 conf.require("DATABASE_URL")
 conf.require("REDIS_URL")
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from apps.accounts.scopes import scopes_for_role
+
+__all__ = ["Role", "User"]
+
 
 class Role(models.TextChoices):
     VIEWER = "viewer", "Viewer"
@@ -26,3 +30,8 @@ class User(AbstractUser):
     @property
     def is_platform_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """The API scopes this user's role grants (none while inactive)."""
+        return scopes_for_role(self.role, is_superuser=self.is_superuser, is_active=self.is_active)

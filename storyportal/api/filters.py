@@ -1,0 +1,32 @@
+"""Filter backends shared by every list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import exceptions, filters
+from rest_framework.request import Request
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """``?ordering=`` that answers 400 for a field it cannot order by, rather than silently
+    ignoring it as DRF does: a client that mistypes a field should hear about it."""
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Sequence[str] | None:
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            requested = [term.strip() for term in params.split(",") if term.strip()]
+            allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+            unknown = [term for term in requested if term.lstrip("-") not in allowed]
+            if unknown:
+                raise exceptions.ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Cannot order by {', '.join(unknown)}; use one of {', '.join(sorted(allowed))}."
+                        ]
+                    }
+                )
+            return requested
+        return self.get_default_ordering(view)

@@ -1,0 +1,106 @@
+"""Prometheus metrics and ``/metrics`` (contract, Gateway behaviour).
+
+Under gunicorn with several workers set ``PROMETHEUS_MULTIPROC_DIR``: each worker writes its
+samples there and a scrape adds them up. Backend availability is measured at scrape time from
+the (cached) health checks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import REGISTRY, Collector
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+
+from apps.accounts.scopes import ADMIN
+from storyportal.api.errors import error_response
+from storyportal.api.principal import caller_scopes
+
+HTTP_REQUESTS = Counter("storyportal_http_requests_total", "HTTP requests served.", ["method", "route", "status"])
+HTTP_DURATION = Histogram(
+    "storyportal_http_request_duration_seconds",
+    "Time to serve an HTTP request.",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+HTTP_ERRORS = Counter(
+    "storyportal_http_errors_total", "HTTP responses with a 4xx or 5xx status.", ["method", "route", "status_class"]
+)
+
+
+class BackendCollector(Collector):
+    """``storyportal_backend_up{backend}``: 1 when the dependency's health check passes."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from apps.monitoring.health.report import readiness
+
+        family = GaugeMetricFamily(
+            "storyportal_backend_up", "Whether a backend answers its health check.", labels=["backend"]
+        )
+        for dependency in readiness()["dependencies"]:
+            family.add_metric([dependency["name"]], 1.0 if dependency["status"] == "healthy" else 0.0)
+        yield family
+
+
+def registry() -> CollectorRegistry:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        scrape = CollectorRegistry()
+        MultiProcessCollector(scrape)
+    else:
+        scrape = REGISTRY
+    return scrape
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def _may_scrape(request: HttpRequest) -> bool:
+    if settings.DEBUG or _is_loopback(request.META.get("REMOTE_ADDR")):
+        return True
+    header = request.headers.get("Authorization", "")
+    token = settings.METRICS_TOKEN
+    if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode()):
+        return True
+    return _has_admin_credential(request)
+
+
+def _has_admin_credential(request: HttpRequest) -> bool:
+    from storyportal.api.authentication import ApiKeyAuthentication, JWTAuthentication
+
+    drf_request = Request(request, authenticators=[JWTAuthentication(), ApiKeyAuthentication()])
+    try:
+        return ADMIN in caller_scopes(drf_request)
+    except APIException:
+        return False
+
+
+_backends = BackendCollector()
+
+
+@require_safe
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """The Prometheus exposition; 401 outside loopback/development without credentials."""
+    if not _may_scrape(request):
+        return error_response(401, message="Metrics need the METRICS_TOKEN bearer token or the admin:platform scope.")
+    body = generate_latest(registry()) + generate_latest(_backend_registry())
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
+
+
+def _backend_registry() -> CollectorRegistry:
+    backends = CollectorRegistry(auto_describe=False)
+    backends.register(_backends)
+    return backends

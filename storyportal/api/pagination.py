@@ -1,0 +1,11 @@
+"""List pagination (contract, Lists): ``?page=`` and ``?page_size=`` up to 200."""
+
+from __future__ import annotations
+
+from rest_framework import pagination
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200

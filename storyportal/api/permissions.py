@@ -1,0 +1,53 @@
+"""The one place that decides who may call what (contract: Authentication and authorization).
+
+``ScopePermission`` is the default permission class, so a new endpoint is protected without
+extra code: reads need ``read:services``, writes ``write:services``. A view declares stricter
+or looser needs with ``required_scope`` (every method), ``required_scopes`` (by HTTP method)
+or ``action_scopes`` (by viewset action); ``None`` means any authenticated caller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import permissions
+from rest_framework.request import Request
+
+from apps.accounts.scopes import ADMIN, READ, WRITE
+from storyportal.api.principal import caller_scopes
+
+_UNSET = object()
+
+
+def required_scope(view: Any, method: str) -> str | None:
+    action = getattr(view, "action", None)
+    action_scopes: dict[str, str | None] = getattr(view, "action_scopes", {})
+    if action in action_scopes:
+        return action_scopes[action]
+    by_method: dict[str, str | None] = getattr(view, "required_scopes", {})
+    if method in by_method:
+        return by_method[method]
+    scope = getattr(view, "required_scope", _UNSET)
+    if scope is not _UNSET:
+        return scope  # type: ignore[return-value]
+    return READ if method in permissions.SAFE_METHODS else WRITE
+
+
+class ScopePermission(permissions.BasePermission):
+    """Authenticated, and holding the scope the view and method require."""
+
+    message = "You do not have the scope this endpoint requires."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        needed = required_scope(view, request.method or "GET")
+        if needed is None or needed in caller_scopes(request):
+            return True
+        self.message = f"This endpoint requires the {needed} scope."
+        return False
+
+
+def is_platform_admin(request: Request) -> bool:
+    """Whether the caller holds ``admin:platform`` (admins see everyone's keys, sessions...)."""
+    return ADMIN in caller_scopes(request)

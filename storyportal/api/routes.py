@@ -1,0 +1,86 @@
+"""The API gateway's route table (contract, Gateway behaviour; spec 4.2).
+
+Every app's API module is served under ``/api/v1/``. Layer routes ``/api/lNN/`` reach the
+same views for the modules that belong to that layer, and ``/api/services/``,
+``/api/workflows/``, ``/api/llm/`` reach the ``/api/v1/`` resources of the same name.
+Registering a module here is all a new capability needs to be routed, documented and
+protected (the default permission and throttle classes apply to its views).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, include, path
+
+
+@dataclass(frozen=True)
+class ApiModule:
+    """An app's ``api/urls.py`` and the layers whose prefix also reaches it."""
+
+    module: str
+    layers: tuple[str, ...]
+
+    def load(self) -> ModuleType:
+        return import_module(self.module)
+
+
+API_MODULES: tuple[ApiModule, ...] = (
+    ApiModule("apps.accounts.api.urls", layers=("L01", "L09")),
+    ApiModule("apps.events.api.urls", layers=("L01",)),
+)
+# /api/<name>/... is /api/v1/<name>/...
+PREFIX_ALIASES = ("services", "workflows", "llm")
+LAYER_CODES = ("L01", "L02", "L03", "L04", "L05", "L06", "L07", "L09", "L10", "L11", "L12")
+
+
+def _includes(modules: list[ApiModule]) -> list[URLResolver]:
+    return [path("", include(api.module)) for api in modules]
+
+
+def _route_text(pattern: URLPattern | URLResolver) -> str:
+    return str(pattern.pattern).lstrip("^")
+
+
+def _alias_patterns(name: str) -> list[URLResolver]:
+    """The patterns of every module whose routes start with ``name/``, under their own
+    namespace so that reverse() of ``services-api:...`` keeps meaning ``/api/v1/``."""
+    found: list[URLResolver] = []
+    for api in API_MODULES:
+        module = api.load()
+        matching = [p for p in module.urlpatterns if _route_text(p).startswith(f"{name}/")]
+        if matching:
+            found.append(path("", include((matching, module.app_name))))
+    return found
+
+
+def gateway_urlpatterns(root_view: Any) -> list[URLResolver]:
+    """``/api/v1/``, ``/api/lNN/`` and the prefix aliases."""
+    patterns = [
+        path(
+            "api/v1/",
+            include(([path("", root_view, name="root"), *_includes(list(API_MODULES))], "api"), namespace="v1"),
+        )
+    ]
+    for code in LAYER_CODES:
+        modules = [api for api in API_MODULES if code in api.layers]
+        if modules:
+            patterns.append(path(f"api/{code.lower()}/", include((_includes(modules), "api"), namespace=code.lower())))
+    for alias in PREFIX_ALIASES:
+        aliased = _alias_patterns(alias)
+        if aliased:
+            patterns.append(path("api/", include((aliased, "api"), namespace=f"alias-{alias}")))
+    return patterns
+
+
+def layer_resources() -> dict[str, list[str]]:
+    """What each layer prefix reaches, for docs and the API root."""
+    table: dict[str, list[str]] = {}
+    for api in API_MODULES:
+        routes = sorted({_route_text(p).split("/")[0] for p in api.load().urlpatterns})
+        for code in api.layers:
+            table[code] = sorted({*table.get(code, []), *routes})
+    return table

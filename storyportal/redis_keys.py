@@ -1,0 +1,53 @@
+"""Every Redis key the platform writes, named in one place (spec 3.3).
+
+Keys live unprefixed in the cache database, exactly as the spec names them, so an operator
+can find them with ``redis-cli --scan --pattern 'session:*'``. Values are JSON.
+
+- ``session:{id}``: an API session's data; 3600 s, renewed on use (row in ``sessions``).
+- ``user:{id}``: the user fields authentication needs; 300 s.
+- ``apikey:{hash}``: an API key's owner, scopes and expiry; 300 s.
+- ``service:{name}``: a service catalog entry; 60 s.
+- ``ratelimit:{client}:{scope}:{window}``: requests counted in one throttle window; lives
+  as long as the window (3600 s for an hourly rate).
+- ``lock:{resource}``: a short mutual-exclusion lock.
+- ``queue:{name}``: work queued outside Celery (a list, no TTL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KeyPattern:
+    """A key family: its template and how long its keys live (None: until deleted)."""
+
+    template: str
+    ttl: int | None
+
+    def key(self, **parts: object) -> str:
+        return self.template.format(**parts)
+
+
+SESSION = KeyPattern("session:{session_id}", 3600)
+USER = KeyPattern("user:{user_id}", 300)
+API_KEY = KeyPattern("apikey:{key_hash}", 300)
+SERVICE = KeyPattern("service:{service_name}", 60)
+# The spec's ``ratelimit:{ip}:{endpoint}``: the client is ``ip:<addr>``, ``user:<id>`` or
+# ``key:<id>``; the window number keeps counts of consecutive windows apart.
+RATE_LIMIT = KeyPattern("ratelimit:{client}:{scope}:{window}", None)
+LOCK = KeyPattern("lock:{resource_name}", 30)
+QUEUE = KeyPattern("queue:{queue_name}", None)
+# Last-used stamps of API keys are written at most once per this many seconds.
+API_KEY_TOUCH = KeyPattern("apikey-touched:{key_id}", 60)
+
+ALL = {
+    "session": SESSION,
+    "user_cache": USER,
+    "api_key_cache": API_KEY,
+    "service_cache": SERVICE,
+    "rate_limit": RATE_LIMIT,
+    "lock": LOCK,
+    "queue": QUEUE,
+    "api_key_touch": API_KEY_TOUCH,
+}
