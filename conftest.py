@@ -11,6 +11,27 @@ from apps.monitoring.health.runner import runner
 
 
 @pytest.fixture(autouse=True)
+def _fresh_redis_cache():
+    """The cache database outlives a test's rolled-back rows (and a run's recreated test
+    database): user, key and throttle entries must not leak into the next test."""
+    from storyportal import kv
+
+    kv.client().flushdb()
+
+
+@pytest.fixture
+def make_key():
+    """``make_key(user, "read:services", ...) -> raw key`` for a key with those scopes."""
+    from apps.accounts.services import api_key_create
+
+    def make(user: User, *scopes: str, **kwargs: object) -> str:
+        _, raw = api_key_create(owner=user, name=kwargs.pop("name", "test key"), scopes=list(scopes), **kwargs)  # type: ignore[arg-type]
+        return raw
+
+    return make
+
+
+@pytest.fixture(autouse=True)
 def _fresh_health_cache():
     """Health results are cached per process; each test sees its own dependencies."""
     runner.reset()

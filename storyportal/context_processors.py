@@ -12,6 +12,7 @@ NAVIGATION = (
     ("/workflows", "Workflows"),
     ("/goals", "Goals"),
     ("/monitoring", "Monitoring"),
+    ("/settings/api-keys", "API keys"),
 )
 
 

@@ -27,4 +27,5 @@ urlpatterns = [
     path("services", include("apps.services.urls")),
     path("workflows", include("apps.workflows.urls")),
     path("goals", include("apps.goals.urls")),
+    path("settings/", include("apps.accounts.console_urls")),
 ]

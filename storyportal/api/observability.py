@@ -21,7 +21,9 @@ def route_of(request: HttpRequest) -> str:
     """The URL pattern that served the request (``api/v1/users/<pk>/``), never the raw
     path, so labels stay few."""
     match = getattr(request, "resolver_match", None)
-    return f"/{match.route}" if match is not None and match.route else "<unmatched>"
+    if match is None or not match.route:
+        return "<unmatched>"
+    return "/" + match.route.replace("^", "").replace("$", "").replace("\\", "")
 
 
 def caller_of(request: HttpRequest) -> str:

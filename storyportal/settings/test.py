@@ -12,3 +12,7 @@ from .dev import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_BEAT_SCHEDULE = {}  # tests run periodic jobs themselves
+
+# One test database per run, so two runs on the same embedded server never drop each other's.
+if "default" in DATABASES:  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_storyportal_{os.getpid()}"}  # noqa: F405

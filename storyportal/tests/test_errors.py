@@ -5,18 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.support.api import assert_envelope
+
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("storyportal.tests.urls_failing")]
-
-
-def assert_envelope(response, status: int, code: str) -> dict:
-    assert response.status_code == status
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert body["error"] == code
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    assert body["request_id"] == response["X-Request-ID"]
-    return body
 
 
 def test_unknown_api_path_is_404_envelope(client: Client) -> None:

@@ -1,0 +1,174 @@
+"""Every API endpoint against every kind of caller (contract: Authentication and authorization).
+
+The test walks the URLconf, so a new endpoint that is not in ``POLICIES`` fails it: nobody can
+add a route without deciding who may call it. Allowed callers must not get 401/403 (a 400 or
+404 for the placeholder input is fine); refused callers get exactly 401 or 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.accounts.scopes import ADMIN, READ, WRITE
+from tests.support.api import key_header, send
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC, ANY, ADMIN_ONLY, BY_METHOD = "public", "any authenticated", "admin:platform", "read/write by method"
+# URL name -> who may call it. BY_METHOD: safe methods need read:services, others write:services.
+POLICIES = {
+    "api-health": PUBLIC,
+    "layers": PUBLIC,
+    "layer-health": PUBLIC,
+    "schema": PUBLIC,
+    "swagger-ui": PUBLIC,
+    "redoc": PUBLIC,
+    "token-obtain": PUBLIC,
+    "token-refresh": PUBLIC,
+    "token-verify": PUBLIC,
+    "logout": PUBLIC,
+    "root": ANY,
+    "user-me": ANY,
+    "api-key-list": ANY,
+    "api-key-detail": ANY,
+    "session-list": ANY,
+    "session-detail": ANY,
+    "user-list": ADMIN_ONLY,
+    "user-detail": ADMIN_ONLY,
+    "event-list": BY_METHOD,
+    "event-detail": BY_METHOD,
+}
+SAMPLE_KWARGS = {"layer": "l01", "probe": "ready", "pk": "0"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    route: str
+    name: str
+    qualified_name: str
+    methods: tuple[str, ...]
+    params: tuple[str, ...]
+
+    def path(self) -> str:
+        return reverse(self.qualified_name, kwargs={p: SAMPLE_KWARGS[p] for p in self.params})
+
+
+def _methods(callback: Any) -> tuple[str, ...]:
+    if getattr(callback, "actions", None):  # a DRF viewset route
+        return tuple(m.upper() for m in callback.actions)
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view_class is not None:
+        return tuple(m.upper() for m in view_class.http_method_names if m != "options" and hasattr(view_class, m))
+    return ("GET",)  # function views of health and metrics only answer safe methods
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Endpoint]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).replace("^", "").replace("$", "")
+        if isinstance(pattern, URLResolver):
+            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, route, ns)
+        elif isinstance(pattern, URLPattern) and route.startswith("api/"):
+            params = tuple(pattern.pattern.regex.groupindex) + tuple(getattr(pattern.pattern, "converters", {}))
+            parent_params = tuple(k for k in SAMPLE_KWARGS if f"<{k}>" in prefix or f"(?P<{k}>" in prefix)
+            yield Endpoint(
+                route=route,
+                name=pattern.name or "",
+                qualified_name=f"{namespace}{pattern.name}",
+                methods=_methods(pattern.callback),
+                params=tuple(dict.fromkeys(parent_params + params)),
+            )
+
+
+ENDPOINTS = list(_walk(get_resolver().url_patterns))
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    scopes: frozenset[str] | None  # None: anonymous
+
+
+ACTORS = [
+    Actor("anonymous", None),
+    Actor("viewer", frozenset({READ})),
+    Actor("operator", frozenset({READ, WRITE})),
+    Actor("admin", frozenset({READ, WRITE, ADMIN})),
+    Actor("read key", frozenset({READ})),
+    Actor("write-only key", frozenset({WRITE})),
+    Actor("admin-only key", frozenset({ADMIN})),
+    Actor("full admin key", frozenset({READ, WRITE, ADMIN})),
+]
+
+
+def expected(policy: str, method: str, actor: Actor) -> int | None:
+    """401 or 403 when the actor must be refused, None when it must get through."""
+    if policy == PUBLIC:
+        return None
+    if actor.scopes is None:
+        return 401
+    needed = {ANY: None, ADMIN_ONLY: ADMIN}.get(policy, READ if method in {"GET", "HEAD"} else WRITE)
+    return None if needed is None or needed in actor.scopes else 403
+
+
+def test_every_api_endpoint_has_a_policy() -> None:
+    missing = sorted({f"{e.name} ({e.route})" for e in ENDPOINTS if e.name not in POLICIES})
+    assert not missing, f"API endpoints without an entry in POLICIES: {missing}"
+    assert len(ENDPOINTS) > 40  # v1, the layer routes and the aliases were all found
+
+
+def test_layer_routes_are_in_the_matrix() -> None:
+    routes = {e.route for e in ENDPOINTS}
+    assert {"api/v1/users/", "api/l01/users/", "api/l09/api-keys/", "api/l01/events/"} <= routes
+
+
+@pytest.fixture
+def clients(viewer_user, operator_user, admin_user, make_key) -> dict[str, tuple[Client, dict[str, str]]]:
+    def logged_in(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return {
+        "anonymous": (Client(), {}),
+        "viewer": (logged_in(viewer_user), {}),
+        "operator": (logged_in(operator_user), {}),
+        "admin": (logged_in(admin_user), {}),
+        "read key": (Client(), key_header(make_key(operator_user, READ))),
+        "write-only key": (Client(), key_header(make_key(operator_user, WRITE))),
+        "admin-only key": (Client(), key_header(make_key(admin_user, ADMIN))),
+        "full admin key": (Client(), key_header(make_key(admin_user, READ, WRITE, ADMIN))),
+    }
+
+
+def test_matrix(clients, settings) -> None:
+    rates = dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/minute")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    failures = []
+    checked = 0
+    for endpoint in ENDPOINTS:
+        path = endpoint.path()
+        for method in endpoint.methods:
+            for actor in ACTORS:
+                client, headers = clients[actor.name]
+                response = send(client, method, path, {} if method in {"POST", "PUT", "PATCH"} else None, **headers)
+                want = expected(POLICIES[endpoint.name], method, actor)
+                got = response.status_code
+                checked += 1
+                if (want is None and got in {401, 403}) or (want is not None and got != want) or got >= 500:
+                    failures.append(f"{method} {path} as {actor.name}: got {got}, want {want or 'not 401/403'}")
+    assert not failures, "\n".join(failures)
+    assert checked > 500
+
+
+def test_settings_protect_new_endpoints_by_default() -> None:
+    rf = settings.REST_FRAMEWORK
+    assert rf["DEFAULT_PERMISSION_CLASSES"] == ["storyportal.api.permissions.ScopePermission"]
+    assert rf["DEFAULT_THROTTLE_CLASSES"] == ["storyportal.api.throttling.GatewayThrottle"]
