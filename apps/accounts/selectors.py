@@ -31,7 +31,9 @@ def user_cached(user_id: int) -> User | None:
         if values is None:
             return None
         kv.set_json(redis_keys.USER, key, values, only_new=True)
-    return User.from_db("default", list(USER_CACHED_FIELDS), [values[name] for name in USER_CACHED_FIELDS])
+    # from_db() takes the loaded values in the model's field order.
+    loaded = [field.attname for field in User._meta.concrete_fields if field.attname in USER_CACHED_FIELDS]
+    return User.from_db("default", loaded, [values[name] for name in loaded])
 
 
 def user_cache_values(user_id: int) -> dict[str, Any] | None:
