@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -11,6 +12,8 @@ from storyportal.api import actor
 from storyportal.api.metrics import HTTP_DURATION, HTTP_ERRORS, HTTP_REQUESTS
 from storyportal.logs import get_logger
 
+# Regex routes are joined with their anchors (``api/v1/^events/$``); drop those, keep the rest.
+_ANCHORS = re.compile(r"(?:(?<=^)|(?<=/))\^|\$(?=/|$)")
 Handler = Callable[[HttpRequest], HttpResponse]
 access_log = get_logger("storyportal.access")
 # Probes and scrapes arrive every few seconds; they are logged at debug level only.
@@ -23,7 +26,7 @@ def route_of(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None or not match.route:
         return "<unmatched>"
-    return "/" + match.route.replace("^", "").replace("$", "").replace("\\", "")
+    return "/" + _ANCHORS.sub("", match.route)
 
 
 def caller_of(request: HttpRequest) -> str:
