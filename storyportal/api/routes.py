@@ -45,11 +45,11 @@ def _route_text(pattern: URLPattern | URLResolver) -> str:
     return str(pattern.pattern).lstrip("^")
 
 
-def _alias_patterns(name: str) -> list[URLResolver]:
+def _alias_patterns(name: str, modules: tuple[ApiModule, ...]) -> list[URLResolver]:
     """The patterns of every module whose routes start with ``name/``, under their own
     namespace so that reverse() of ``services-api:...`` keeps meaning ``/api/v1/``."""
     found: list[URLResolver] = []
-    for api in API_MODULES:
+    for api in modules:
         module = api.load()
         matching = [p for p in module.urlpatterns if _route_text(p).startswith(f"{name}/")]
         if matching:
@@ -57,20 +57,20 @@ def _alias_patterns(name: str) -> list[URLResolver]:
     return found
 
 
-def gateway_urlpatterns(root_view: Any) -> list[URLResolver]:
+def gateway_urlpatterns(root_view: Any, modules: tuple[ApiModule, ...] = API_MODULES) -> list[URLResolver]:
     """``/api/v1/``, ``/api/lNN/`` and the prefix aliases."""
     patterns = [
         path(
             "api/v1/",
-            include(([path("", root_view, name="root"), *_includes(list(API_MODULES))], "api"), namespace="v1"),
+            include(([path("", root_view, name="root"), *_includes(list(modules))], "api"), namespace="v1"),
         )
     ]
     for code in LAYER_CODES:
-        modules = [api for api in API_MODULES if code in api.layers]
-        if modules:
-            patterns.append(path(f"api/{code.lower()}/", include((_includes(modules), "api"), namespace=code.lower())))
+        in_layer = [api for api in modules if code in api.layers]
+        if in_layer:
+            patterns.append(path(f"api/{code.lower()}/", include((_includes(in_layer), "api"), namespace=code.lower())))
     for alias in PREFIX_ALIASES:
-        aliased = _alias_patterns(alias)
+        aliased = _alias_patterns(alias, modules)
         if aliased:
             patterns.append(path("api/", include((aliased, "api"), namespace=f"alias-{alias}")))
     return patterns
