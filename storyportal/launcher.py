@@ -79,7 +79,8 @@ def run() -> int:
         _manage("ensure_admin")
         port = str(conf.get_int("PORT", 8000))
         host = conf.get_str("HOST", "127.0.0.1") or "127.0.0.1"
-        sup.spawn("web", [PYTHON, "-m", "daphne", "-b", host, "-p", port, "storyportal.asgi:application"])
+        # -v 0: the platform's own JSON access log covers HTTP; daphne's would double it.
+        sup.spawn("web", [PYTHON, "-m", "daphne", "-v", "0", "-b", host, "-p", port, "storyportal.asgi:application"])
         celery = [PYTHON, "-m", "celery", "-A", "storyportal"]
         sup.spawn("worker", [*celery, "worker", "--loglevel=INFO", "--concurrency=2"])
         sup.spawn("beat", [*celery, "beat", "--loglevel=INFO"])

@@ -26,7 +26,7 @@ def route_of(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     if match is None or not match.route:
         return "<unmatched>"
-    return "/" + _ANCHORS.sub("", match.route)
+    return "/" + _ANCHORS.sub("", match.route).replace("/?", "/")
 
 
 def caller_of(request: HttpRequest) -> str:
