@@ -184,6 +184,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "health-watch": {"task": "monitoring.health_watch", "schedule": 5.0},
+    "sessions-purge": {"task": "accounts.sessions_purge_expired", "schedule": 3600.0},
 }
 
 # --- API gateway ----------------------------------------------------------------------------

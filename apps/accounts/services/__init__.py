@@ -14,6 +14,7 @@ from apps.accounts.services.sessions import (
     session_delete,
     session_touch,
     session_update,
+    sessions_purge_expired,
 )
 from apps.accounts.services.users import user_aggregate_id, user_create, user_deactivate, user_update
 
@@ -30,6 +31,7 @@ __all__ = [
     "session_delete",
     "session_touch",
     "session_update",
+    "sessions_purge_expired",
     "user_aggregate_id",
     "user_create",
     "user_deactivate",

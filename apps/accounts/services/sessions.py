@@ -70,6 +70,13 @@ def session_update(*, session: ApiSession, data: dict[str, Any], merge: bool) ->
     return locked
 
 
+def sessions_purge_expired(*, grace: timedelta = timedelta(days=1)) -> int:
+    """Delete session rows that expired more than ``grace`` ago (their Redis copies are long
+    gone by TTL). Returns how many were deleted."""
+    deleted, _ = ApiSession.objects.filter(expires_at__lt=timezone.now() - grace).delete()
+    return deleted
+
+
 @transaction.atomic
 def session_delete(*, session: ApiSession) -> None:
     key = redis_keys.SESSION.key(session_id=session.id)

@@ -92,3 +92,15 @@ def test_data_must_be_an_object(viewer_client, payload) -> None:
 
 def test_sessions_need_authentication() -> None:
     assert_envelope(Client().get("/api/v1/sessions/"), 401)
+
+
+def test_purge_drops_only_long_expired_rows(viewer_user) -> None:
+    from apps.accounts.tasks import sessions_purge
+
+    now = timezone.now()
+    old = ApiSession.objects.create(user=viewer_user, data={}, expires_at=now - timedelta(days=2))
+    recent = ApiSession.objects.create(user=viewer_user, data={}, expires_at=now - timedelta(hours=1))
+    live = ApiSession.objects.create(user=viewer_user, data={}, expires_at=now + timedelta(hours=1))
+    assert sessions_purge() == 1
+    assert set(ApiSession.objects.values_list("pk", flat=True)) == {recent.pk, live.pk}
+    assert not ApiSession.objects.filter(pk=old.pk).exists()
