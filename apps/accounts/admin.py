@@ -24,9 +24,10 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description="Deactivate selected users")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        acting = cast(User, request.user)
         done = 0
-        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
-            user_deactivate(user=user, acting_user=request.user)  # type: ignore[arg-type]
+        for user in queryset.filter(is_active=True).exclude(pk=acting.pk):
+            user_deactivate(user=user, acting_user=acting)
             done += 1
         self.message_user(request, f"Deactivated {done} user(s).", messages.SUCCESS)
 
