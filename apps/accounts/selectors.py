@@ -6,6 +6,7 @@ come from Redis (``user:{id}``, ``apikey:{hash}``) and fall back to the database
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -81,13 +82,15 @@ class ApiKeyRecord:
         )
 
 
-def api_key_record(key_hash: str) -> ApiKeyRecord | None:
+def api_key_record(key_hash: str, *, before_database: Callable[[], None] | None = None) -> ApiKeyRecord | None:
     """The key with this hash, from Redis or (on a miss) the database. Revoked keys are
     cached too, so revocation is a cache update rather than a miss."""
     cache_key = redis_keys.API_KEY.key(key_hash=key_hash)
     cached = kv.get_json(cache_key)
     if cached is not None:
         return ApiKeyRecord.from_json(cached)
+    if before_database is not None:
+        before_database()
     row = ApiKey.objects.filter(key_hash=key_hash).first()
     if row is None:
         return None

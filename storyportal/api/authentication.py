@@ -6,6 +6,7 @@ cache (see :mod:`apps.accounts.selectors`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -18,7 +19,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from apps.accounts import selectors, services
 from apps.accounts.models import User
-from storyportal.api import actor, credentials
+from storyportal.api import actor, credentials, throttling
 from storyportal.api.principal import ApiKeyCredential
 
 CHALLENGE = 'Bearer realm="api"'
@@ -28,7 +29,11 @@ class JWTAuthentication(jwt_authentication.JWTAuthentication):
     """RS256 access tokens; the user comes from the ``user:{id}`` cache."""
 
     def authenticate(self, request: Request) -> tuple[AbstractBaseUser, Token] | None:  # type: ignore[override]
-        result = super().authenticate(request)
+        try:
+            result = super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            throttling.count_auth_failure(request)
+            raise
         if result is not None:
             actor.set_current(f"user:{result[0].get_username()}")
         return result
@@ -54,7 +59,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         raw = request.META.get("HTTP_X_API_KEY")
         if raw is None:
             return None
-        user, credential = authenticate_api_key(raw)
+        try:
+            user, credential = authenticate_api_key(
+                raw, before_lookup=lambda: throttling.auth_failures_exceeded(request)
+            )
+        except exceptions.AuthenticationFailed:
+            throttling.count_auth_failure(request)
+            raise
         actor.set_current(f"key:{credential.prefix}")
         return user, credential
 
@@ -62,12 +73,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         return CHALLENGE
 
 
-def authenticate_api_key(raw: str) -> tuple[User, ApiKeyCredential]:
-    """The user and effective scopes of an API key, or AuthenticationFailed (401)."""
+def authenticate_api_key(raw: str, *, before_lookup: Callable[[], None] | None = None) -> tuple[User, ApiKeyCredential]:
+    """The user and effective scopes of an API key, or AuthenticationFailed (401).
+    ``before_lookup`` runs before a cache miss sends the lookup to the database."""
     if not credentials.is_well_formed(raw):
         raise exceptions.AuthenticationFailed("The API key is malformed.", code="invalid_api_key")
     digest = credentials.key_hash(raw)
-    record = selectors.api_key_record(digest)
+    record = selectors.api_key_record(digest, before_database=before_lookup)
     if record is None or not credentials.hashes_match(record.key_hash, digest):
         raise exceptions.AuthenticationFailed("The API key is not valid.", code="invalid_api_key")
     if record.revoked:

@@ -17,7 +17,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from redis.commands.core import Script
-from rest_framework import throttling
+from rest_framework import exceptions, throttling
 from rest_framework.request import Request
 
 from apps.accounts.scopes import ADMIN
@@ -137,3 +137,41 @@ class RateLimitHeadersMiddleware:
             response["X-Rate-Limit-Remaining"] = str(usage.remaining)
             response["X-Rate-Limit-Reset"] = str(usage.reset_in)
         return response
+
+
+# --- Failed authentication -------------------------------------------------------------------
+# Bad credentials fail before any throttle runs (DRF authenticates first). Counting failures
+# per address under the anonymous rate stops a client from guessing keys or tokens, and from
+# making the database look up key after unknown key, faster than an anonymous caller may call.
+AUTH_FAILURES = "auth_failures"
+
+
+def _failure_counter(request: Request) -> tuple[str, Rate] | None:
+    rate = rate_for("anon")
+    if rate is None:
+        return None
+    return f"ip:{throttling.BaseThrottle().get_ident(request)}", rate
+
+
+def auth_failures_exceeded(request: Request) -> None:
+    """Raise Throttled (429) when this address already failed too often this window."""
+    counter = _failure_counter(request)
+    if counter is None:
+        return
+    client, rate = counter
+    window = int(time.time() // rate.period)
+    failures = kv.client().get(redis_keys.RATE_LIMIT.key(client=client, scope=AUTH_FAILURES, window=window))
+    if failures is not None and int(failures) >= rate.limit:
+        raise exceptions.Throttled(wait=max(math.ceil(rate.period - time.time() % rate.period), 1))
+
+
+def count_auth_failure(request: Request) -> None:
+    """Count a failed authentication; past the limit the failure becomes a 429."""
+    counter = _failure_counter(request)
+    if counter is None:
+        return
+    client, rate = counter
+    (usage,) = count(client, {AUTH_FAILURES: rate})
+    request._request.rate_limit = usage  # type: ignore[attr-defined]
+    if usage.exceeded:
+        raise exceptions.Throttled(wait=usage.reset_in)

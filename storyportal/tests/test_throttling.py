@@ -117,3 +117,25 @@ def test_rate_parsing() -> None:
     assert Rate.parse("100/minute") == Rate(100, 60)
     assert Rate.parse("10/s") == Rate(10, 1)
     assert Rate.parse("1000/hour") == Rate(1000, 3600)
+
+
+def test_repeated_bad_credentials_from_one_address_become_429(client: Client, rates, django_assert_num_queries) -> None:
+    rates(anon="3/minute")
+    bad_keys = [f"sp_live_{i:032d}" for i in range(5)]
+    statuses = [client.get("/api/v1/events/", **key_header(k)).status_code for k in bad_keys[:3]]
+    assert statuses == [401, 401, 401]
+    with django_assert_num_queries(0):  # refused before the key is looked up
+        limited = client.get("/api/v1/events/", **key_header(bad_keys[3]))
+    assert_envelope(limited, 429, "throttled")
+    assert int(limited["Retry-After"]) >= 1
+    garbage_jwt = client.get("/api/v1/events/", HTTP_AUTHORIZATION="Bearer x.y.z")
+    assert garbage_jwt.status_code == 429
+    assert client.get("/api/v1/events/", **key_header(bad_keys[4]), REMOTE_ADDR="10.9.9.9").status_code == 401
+
+
+def test_good_credentials_are_not_slowed_by_others_failures(client: Client, rates, make_key, viewer_user) -> None:
+    rates(anon="2/minute")
+    raw = make_key(viewer_user, "read:services")
+    for i in range(3):
+        client.get("/api/v1/events/", **key_header(f"sp_live_{i:032d}"))
+    assert client.get("/api/v1/events/", **key_header(raw), REMOTE_ADDR="10.0.0.8").status_code == 200
