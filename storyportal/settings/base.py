@@ -131,6 +131,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Browser sessions are read from Redis and written through to the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Health probes and metrics scrapers speak plain HTTP inside the deployment network.
 SECURE_REDIRECT_EXEMPT = [r"^health/", r"^api/health$", r"^metrics$"]
 

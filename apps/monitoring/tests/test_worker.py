@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from apps.monitoring.health.runner import runner
@@ -20,7 +22,14 @@ def test_task_round_trip_through_a_real_worker(celery_worker) -> None:
 
 def test_readiness_sees_the_worker(celery_worker, client) -> None:
     runner.reset()
-    workers = next(d for d in client.get("/health/ready").json()["dependencies"] if d["name"] == "workers")
+    # On a busy machine the first ping can outlast the 75 ms budget; the probe finishes in the
+    # background and a later readiness call reports its answer.
+    deadline = time.monotonic() + 10
+    while True:
+        workers = next(d for d in client.get("/health/ready").json()["dependencies"] if d["name"] == "workers")
+        if workers["status"] == "healthy" or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert workers["status"] == "healthy"
 
 
