@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.accounts.views import admin_login
 from apps.monitoring.urls import health_urlpatterns
 from storyportal.api.metrics import metrics_view
 from storyportal.api.root import ApiRootView
@@ -20,6 +21,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     *gateway_urlpatterns(ApiRootView.as_view()),
     path("api-auth/", include("apps.accounts.browsable_urls")),
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
     path("", include("apps.monitoring.console_urls")),

@@ -18,10 +18,6 @@ from apps.accounts.forms import ApiKeyCreateForm
 from apps.accounts.models import User
 from storyportal.api.exceptions import DomainError
 
-# The raw key of a key just created waits here for the redirect target, which pops it: it is
-# shown exactly once and leaves the session store on that same request.
-NEW_KEY_SESSION = "accounts.new_api_key"
-
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # login_required let only a real user through
@@ -39,18 +35,21 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     """The caller's keys (everyone's for admins) and the form that creates one."""
     user = _user(request)
     form = ApiKeyCreateForm(request.POST if request.method == "POST" else None, held_scopes=user.scopes)
+    new_key = None
     if request.method == "POST" and form.is_valid():
         try:
             api_key, raw = services.api_key_create(owner=user, **form.cleaned_data)
         except DomainError as error:
             form.add_service_error(error)
         else:
-            request.session[NEW_KEY_SESSION] = {"name": api_key.name, "key": raw}
+            # The key goes straight into this (uncached) response and nowhere else: not the
+            # session, not a redirect. Reloading shows the list without it.
+            new_key = {"name": api_key.name, "key": raw}
             messages.success(request, f"API key “{api_key.name}” created.")
-            return redirect("api-keys")
+            form = ApiKeyCreateForm(None, held_scopes=user.scopes)
     context = {
         "form": form,
-        "new_key": request.session.pop(NEW_KEY_SESSION, None) if request.method == "GET" else None,
+        "new_key": new_key,
         "keys": selectors.api_key_list(owner=user, include_all=_sees_all(user)),
         "show_owner": _sees_all(user),
         "role": user.get_role_display(),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from storyportal.api import actor
+from storyportal.api.client_ip import client_ip
 from storyportal.api.metrics import HTTP_DURATION, HTTP_ERRORS, HTTP_REQUESTS
 from storyportal.logs import get_logger
 
@@ -53,7 +54,7 @@ class AccessLogMiddleware:
             "request",
             request_id=getattr(request, "request_id", None),
             caller=caller_of(request),
-            client=request.META.get("REMOTE_ADDR"),
+            client=client_ip(request),
             method=request.method,
             path=request.path,
             route=route_of(request),

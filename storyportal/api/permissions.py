@@ -14,7 +14,7 @@ from rest_framework import permissions
 from rest_framework.request import Request
 
 from apps.accounts.scopes import ADMIN, READ, WRITE
-from storyportal.api.principal import caller_scopes
+from storyportal.api.principal import ApiKeyCredential, caller_scopes
 
 _UNSET = object()
 
@@ -39,6 +39,14 @@ class ScopePermission(permissions.BasePermission):
     message = "You do not have the scope this endpoint requires."
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        allowed = self._allowed(request, view)
+        if not allowed and hasattr(view, "check_throttles"):
+            # DRF checks throttles after permissions. A refused request still counts against
+            # its client's limit and reports it in the headers (429 once over the limit).
+            view.check_throttles(request)
+        return allowed
+
+    def _allowed(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
         needed = required_scope(view, request.method or "GET")
@@ -51,3 +59,15 @@ class ScopePermission(permissions.BasePermission):
 def is_platform_admin(request: Request) -> bool:
     """Whether the caller holds ``admin:platform`` (admins see everyone's keys, sessions...)."""
     return ADMIN in caller_scopes(request)
+
+
+class KeyCannotManageKeys(permissions.BasePermission):
+    """Creating or revoking API keys needs a person (session or JWT) or an ``admin:platform``
+    key: a leaked read key must not be able to mint itself a successor that outlives it."""
+
+    message = "API keys cannot create or revoke keys unless they hold admin:platform; log in or use a token."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS or not isinstance(request.auth, ApiKeyCredential):
+            return True
+        return ADMIN in request.auth.scopes

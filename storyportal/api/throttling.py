@@ -22,6 +22,7 @@ from rest_framework.request import Request
 
 from apps.accounts.scopes import ADMIN
 from storyportal import kv, redis_keys
+from storyportal.api.client_ip import client_ip
 from storyportal.api.principal import ApiKeyCredential, caller_scopes
 
 _INCREMENT = Script(
@@ -69,13 +70,13 @@ class Usage:
         return self.count > self.limit
 
 
-def client_id(request: Request, ident: Callable[[Request], str]) -> str:
+def client_id(request: Request) -> str:
     """``key:<id>``, ``user:<id>`` or ``ip:<address>``: who a limit counts against."""
     if isinstance(request.auth, ApiKeyCredential):
         return f"key:{request.auth.id}"
     if request.user and request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{ident(request)}"
+    return f"ip:{client_ip(request)}"
 
 
 def rate_for(scope: str) -> Rate | None:
@@ -111,7 +112,7 @@ class GatewayThrottle(throttling.BaseThrottle):
         rates = {scope: rate for scope in scopes if scope and (rate := rate_for(scope)) is not None}
         if not rates:
             return True
-        usages = count(client_id(request, self.get_ident), rates)
+        usages = count(client_id(request), rates)
         # The headers report the tightest counter: the one with the fewest requests left.
         request._request.rate_limit = min(usages, key=lambda u: (u.remaining, -u.reset_in))  # type: ignore[attr-defined]
         exceeded = [usage for usage in usages if usage.exceeded]
@@ -150,7 +151,7 @@ def _failure_counter(request: Request) -> tuple[str, Rate] | None:
     rate = rate_for("anon")
     if rate is None:
         return None
-    return f"ip:{throttling.BaseThrottle().get_ident(request)}", rate
+    return f"ip:{client_ip(request)}", rate
 
 
 def auth_failures_exceeded(request: Request) -> None:

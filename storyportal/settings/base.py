@@ -223,8 +223,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "storyportal.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Behind nginx the client address is the last hop in X-Forwarded-For.
-    "NUM_PROXIES": conf.get_int("NUM_PROXIES", 0) or None,
+    # Trusted reverse proxies in front (1 behind nginx); 0 ignores X-Forwarded-For.
+    "NUM_PROXIES": conf.get_int("NUM_PROXIES", 0),
 }
 
 JWT_ISSUER = "story-portal-platform"
@@ -254,6 +254,9 @@ JWT_PUBLIC_KEY = conf.get_str("JWT_PUBLIC_KEY")
 SIMPLE_JWT = jwt_settings(JWT_PRIVATE_KEY, JWT_PUBLIC_KEY)
 # API keys are stored as HMAC-SHA256(API_KEY_SALT, key): a database leak reveals no key.
 API_KEY_SALT = conf.get_str("API_KEY_SALT")
+
+# The login form's limiter sees the same client address as the API throttles.
+RATELIMIT_IP_META_KEY = "storyportal.api.client_ip.client_ip"
 
 # Request bodies over 10 MiB are refused with 413 before they are read (contract).
 MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024

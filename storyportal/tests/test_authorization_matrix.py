@@ -22,6 +22,8 @@ from tests.support.api import key_header, send
 pytestmark = pytest.mark.django_db
 
 PUBLIC, ANY, ADMIN_ONLY, BY_METHOD = "public", "any authenticated", "admin:platform", "read/write by method"
+# Any person may manage their own keys; a key may only read them unless it holds admin:platform.
+KEYS = "keys: any person; API keys need admin:platform to write"
 # URL name -> who may call it. BY_METHOD: safe methods need read:services, others write:services.
 POLICIES = {
     "api-health": PUBLIC,
@@ -36,8 +38,8 @@ POLICIES = {
     "logout": PUBLIC,
     "root": ANY,
     "user-me": ANY,
-    "api-key-list": ANY,
-    "api-key-detail": ANY,
+    "api-key-list": KEYS,
+    "api-key-detail": KEYS,
     "session-list": ANY,
     "session-detail": ANY,
     "user-list": ADMIN_ONLY,
@@ -95,6 +97,10 @@ class Actor:
     name: str
     scopes: frozenset[str] | None  # None: anonymous
 
+    @property
+    def is_key(self) -> bool:
+        return self.name.endswith("key")
+
 
 ACTORS = [
     Actor("anonymous", None),
@@ -114,6 +120,9 @@ def expected(policy: str, method: str, actor: Actor) -> int | None:
         return None
     if actor.scopes is None:
         return 401
+    if policy == KEYS:
+        writes_with_key = actor.is_key and method not in {"GET", "HEAD"}
+        return 403 if writes_with_key and ADMIN not in actor.scopes else None
     needed = {ANY: None, ADMIN_ONLY: ADMIN}.get(policy, READ if method in {"GET", "HEAD"} else WRITE)
     return None if needed is None or needed in actor.scopes else 403
 

@@ -139,3 +139,34 @@ def test_good_credentials_are_not_slowed_by_others_failures(client: Client, rate
     for i in range(3):
         client.get("/api/v1/events/", **key_header(f"sp_live_{i:032d}"))
     assert client.get("/api/v1/events/", **key_header(raw), REMOTE_ADDR="10.0.0.8").status_code == 200
+
+
+def test_refused_requests_count_and_carry_the_headers(client: Client, rates, make_key, viewer_user) -> None:
+    rates(anon="2/minute", user="2/minute")
+    anonymous = client.get("/api/v1/events/")
+    assert anonymous.status_code == 401
+    assert anonymous["X-Rate-Limit-Limit"] == "2"
+    assert anonymous["X-Rate-Limit-Remaining"] == "1"
+    raw = make_key(viewer_user, "read:services")
+    forbidden = client.get("/api/v1/users/", **key_header(raw))
+    assert forbidden.status_code == 403
+    assert forbidden["X-Rate-Limit-Remaining"] == "1"
+    client.get("/api/v1/users/", **key_header(raw))
+    assert_envelope(client.get("/api/v1/users/", **key_header(raw)), 429)
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(client: Client, rates) -> None:
+    rates(anon="2/minute")
+    for i in range(2):
+        client.get("/api/v1/events/", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+    assert client.get("/api/v1/events/", HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
+
+
+def test_behind_one_proxy_the_forwarded_client_is_counted(client: Client, rates, settings) -> None:
+    rates(anon="1/minute")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert client.get("/api/v1/events/", HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.1").status_code == 401
+    assert client.get("/api/v1/events/", HTTP_X_FORWARDED_FOR="spoofed, 203.0.113.1").status_code == 429
+    assert client.get("/api/v1/events/", HTTP_X_FORWARDED_FOR="203.0.113.2").status_code == 401
+    # garbage where an address belongs falls back to the proxy's own address
+    assert client.get("/api/v1/events/", HTTP_X_FORWARDED_FOR="not-an-ip").status_code == 401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -15,7 +16,7 @@ from apps.accounts import selectors, services
 from apps.accounts.api import serializers as s
 from apps.accounts.models import ApiKey, ApiSession, User
 from apps.accounts.scopes import ADMIN
-from storyportal.api.permissions import is_platform_admin
+from storyportal.api.permissions import KeyCannotManageKeys, ScopePermission, is_platform_admin
 from storyportal.api.principal import ApiKeyCredential
 from storyportal.api.views import validated
 
@@ -56,6 +57,17 @@ class UserViewSet(viewsets.ModelViewSet[User]):
         return Response(s.UserSerializer(User.objects.get(pk=request.user.pk)).data)  # type: ignore[misc]
 
 
+class ApiKeyFilter(django_filters.FilterSet):
+    # A plain number, not a model choice: an unknown id must not answer differently from
+    # someone else's (non-admins only ever see their own keys anyway).
+    user = django_filters.NumberFilter(field_name="user_id")
+    revoked = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = ApiKey
+        fields = ["user", "revoked"]
+
+
 class ApiKeyViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet[ApiKey]
 ):
@@ -63,7 +75,8 @@ class ApiKeyViewSet(
 
     serializer_class = s.ApiKeySerializer
     required_scope = None
-    filterset_fields = ["user", "revoked_at"]
+    permission_classes = [ScopePermission, KeyCannotManageKeys]
+    filterset_class = ApiKeyFilter
     ordering_fields = ["created_at", "name", "last_used_at", "expires_at"]
     ordering = ["-created_at"]
 

@@ -42,7 +42,8 @@ def _record(user: User, event_type: str, **extra: Any) -> None:
 @transaction.atomic
 def user_create(*, username: str, password: str, email: str = "", role: str = Role.VIEWER) -> User:
     """A new active user with ``role``; admins also get the Django admin (``is_staff``)."""
-    user = User(username=username, email=email, role=role, is_staff=role == Role.ADMIN)
+    user = User(username=username, email=email, role=role)
+    _apply_role(user, role)
     user.set_password(password)
     user.save()
     _record(user, "UserCreated")
@@ -58,16 +59,27 @@ def user_update(*, user: User, acting_user: User, password: str | None = None, *
         raise ValueError(f"not updatable: {sorted(unknown)}")
     if user.pk == acting_user.pk and (changes.get("is_active") is False or changes.get("role", user.role) != user.role):
         raise Conflict("You cannot deactivate yourself or change your own role.")
-    for field, value in changes.items():
-        setattr(user, field, value)
-    if "role" in changes and not user.is_superuser:
-        user.is_staff = user.role == Role.ADMIN
+    changed = sorted(field for field, value in changes.items() if getattr(user, field) != value)
+    for field in changed:
+        setattr(user, field, changes[field])
+    if "role" in changed:
+        _apply_role(user, changes["role"])
     if password:
         user.set_password(password)
+        changed.append("password")
+    if not changed:
+        return user  # nothing to save, nothing to record
     user.save()
-    changed = sorted(changes) + (["password"] if password else [])
-    _record(user, "UserDeactivated" if changes.get("is_active") is False else "UserUpdated", changed=changed)
+    deactivated = "is_active" in changed and not user.is_active
+    _record(user, "UserDeactivated" if deactivated else "UserUpdated", changed=changed)
     return user
+
+
+def _apply_role(user: User, role: str) -> None:
+    """The role decides everything: admins get the Django admin in full (staff and superuser),
+    other roles neither, so a demoted superuser really loses its powers."""
+    user.role = role
+    user.is_staff = user.is_superuser = role == Role.ADMIN
 
 
 def user_deactivate(*, user: User, acting_user: User) -> User:

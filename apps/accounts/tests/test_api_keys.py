@@ -128,17 +128,11 @@ def test_bad_key_requests_are_400_naming_the_field(client: Client, operator_user
     assert field in body["details"]
 
 
-def test_demoted_owner_takes_the_keys_scopes_down_too(client: Client, make_key, operator_user, admin_user) -> None:
-    raw = make_key(operator_user, "read:services", "write:services")
-    assert (
-        send(
-            client, "post", "/api/v1/api-keys/", {"name": "k", "scopes": ["write:services"]}, **key_header(raw)
-        ).status_code
-        == 201
-    )
-    user_update(user=operator_user, acting_user=admin_user, role="viewer")
-    denied = send(client, "post", "/api/v1/api-keys/", {"name": "k", "scopes": ["write:services"]}, **key_header(raw))
-    assert_envelope(denied, 403, "scope_not_held")
+def test_demoted_owner_takes_the_keys_scopes_down_too(client: Client, make_key, admin_user, operator_user) -> None:
+    raw = make_key(admin_user, "read:services", "admin:platform")
+    assert client.get("/api/v1/users/", **key_header(raw)).status_code == 200
+    user_update(user=admin_user, acting_user=operator_user, role="operator")
+    assert_envelope(client.get("/api/v1/users/", **key_header(raw)), 403, "permission_denied")
 
 
 def test_deactivated_owners_keys_get_401(client: Client, make_key, operator_user, admin_user) -> None:
@@ -148,8 +142,8 @@ def test_deactivated_owners_keys_get_401(client: Client, make_key, operator_user
     assert_envelope(client.get("/api/v1/events/", **key_header(raw)), 401)
 
 
-def test_a_key_cannot_mint_a_stronger_key(client: Client, make_key, operator_user) -> None:
-    raw = make_key(operator_user, "read:services")
+def test_a_key_cannot_mint_a_stronger_key(client: Client, make_key, admin_user) -> None:
+    raw = make_key(admin_user, "read:services", "admin:platform")
     response = send(client, "post", "/api/v1/api-keys/", {"name": "k", "scopes": ["write:services"]}, **key_header(raw))
     assert_envelope(response, 403, "scope_not_held")
 
@@ -204,3 +198,28 @@ def test_key_events_are_recorded(client: Client, make_key, operator_user) -> Non
     assert [e.sequence_number for e in events] == [1, 2]
     assert "key" not in events[0].payload
     assert "key_hash" not in events[0].payload
+
+
+def test_keys_cannot_manage_keys_unless_admin(client: Client, make_key, operator_user, admin_user) -> None:
+    raw = make_key(operator_user, "read:services", "write:services")
+    other = make_key(operator_user, "read:services", name="other")
+    other_id = ApiKey.objects.get(key_hash=key_hash(other)).pk
+    assert client.get("/api/v1/api-keys/", **key_header(raw)).status_code == 200
+    create = send(client, "post", "/api/v1/api-keys/", {"name": "k", "scopes": ["read:services"]}, **key_header(raw))
+    assert_envelope(create, 403, "permission_denied")
+    assert_envelope(client.delete(f"/api/v1/api-keys/{other_id}/", **key_header(raw)), 403)
+    admin_key = make_key(admin_user, "admin:platform", "read:services")
+    made = send(
+        client, "post", "/api/v1/api-keys/", {"name": "k", "scopes": ["read:services"]}, **key_header(admin_key)
+    )
+    assert made.status_code == 201
+
+
+def test_user_filter_does_not_reveal_which_users_exist(client: Client, make_key, viewer_user, admin_user) -> None:
+    make_key(viewer_user, "read:services")
+    client.force_login(viewer_user)
+    assert client.get(f"/api/v1/api-keys/?user={admin_user.pk}").json()["count"] == 0
+    assert client.get("/api/v1/api-keys/?user=999999").json()["count"] == 0
+    assert client.get(f"/api/v1/api-keys/?user={viewer_user.pk}").json()["count"] == 1
+    assert_envelope(client.get("/api/v1/api-keys/?user=abc"), 400)
+    assert client.get("/api/v1/api-keys/?revoked=false").json()["count"] == 1

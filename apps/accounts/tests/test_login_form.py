@@ -30,3 +30,36 @@ def test_good_login_still_works(client: Client, viewer_user) -> None:
     response = client.post("/accounts/login/", {"username": "vera", "password": "correct horse battery"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(viewer_user.pk)
+
+
+def test_admin_login_shares_the_limit(client: Client, admin_user) -> None:
+    for _ in range(10):
+        client.post("/admin/login/", {"username": "ada", "password": "wrong"})
+    blocked = client.post("/admin/login/", {"username": "ada", "password": "correct horse battery"})
+    assert blocked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/login/").status_code == 200
+
+
+def test_admin_login_still_logs_in(client: Client, admin_user) -> None:
+    response = client.post("/admin/login/?next=/admin/", {"username": "ada", "password": "correct horse battery"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_behind_a_proxy_clients_have_their_own_login_budget(client: Client, viewer_user, settings) -> None:
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    for _ in range(10):
+        client.post("/accounts/login/", {"username": f"x{_}", "password": "wrong"}, HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "y", "password": "w"}, HTTP_X_FORWARDED_FOR="203.0.113.5"
+        ).status_code
+        == 429
+    )
+    other = client.post(
+        "/accounts/login/",
+        {"username": "vera", "password": "correct horse battery"},
+        HTTP_X_FORWARDED_FOR="203.0.113.6",
+    )
+    assert other.status_code == 302

@@ -117,3 +117,25 @@ def test_password_change_through_patch(admin_client: Client, viewer_user) -> Non
     event = Event.objects.filter(event_type="UserUpdated").get()
     assert event.payload["changed"] == ["password"]
     assert "another passphrase 7" not in str(event.payload)
+
+
+def test_demoting_a_superuser_removes_its_powers(admin_client: Client, admin_user) -> None:
+    from apps.accounts.services import user_create
+
+    boss = user_create(username="boss", password="a long passphrase 9", role="admin")
+    assert boss.is_superuser
+    assert boss.is_staff
+    body = send(admin_client, "patch", f"/api/v1/users/{boss.pk}/", {"role": "viewer"}).json()
+    assert body["scopes"] == ["read:services"]
+    boss.refresh_from_db()
+    assert not boss.is_superuser
+    assert not boss.is_staff
+
+
+def test_updates_that_change_nothing_record_nothing(admin_client: Client, viewer_user) -> None:
+    before = Event.objects.count()
+    assert send(admin_client, "patch", f"/api/v1/users/{viewer_user.pk}/", {"username": "ignored"}).status_code == 200
+    assert send(admin_client, "put", f"/api/v1/users/{viewer_user.pk}/", {"role": "viewer"}).status_code == 200
+    assert Event.objects.count() == before
+    send(admin_client, "patch", f"/api/v1/users/{viewer_user.pk}/", {"role": "operator", "email": ""})
+    assert Event.objects.filter(event_type="UserUpdated").get().payload["changed"] == ["role"]
