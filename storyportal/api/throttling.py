@@ -147,32 +147,36 @@ class RateLimitHeadersMiddleware:
 AUTH_FAILURES = "auth_failures"
 
 
-def _failure_counter(request: Request) -> tuple[str, Rate] | None:
+def failures_usage(address: str, *, record: bool) -> Usage | None:
+    """The failed-authentication counter of a client address, after counting one more
+    failure when ``record``; None when anonymous calls are not limited at all."""
     rate = rate_for("anon")
     if rate is None:
         return None
-    return f"ip:{client_ip(request)}", rate
+    client = f"ip:{address}"
+    if record:
+        (usage,) = count(client, {AUTH_FAILURES: rate})
+        return usage
+    now = time.time()
+    window = int(now // rate.period)
+    failures = kv.client().get(redis_keys.RATE_LIMIT.key(client=client, scope=AUTH_FAILURES, window=window))
+    reset_in = max(math.ceil(rate.period - now % rate.period), 1)
+    return Usage(scope=AUTH_FAILURES, limit=rate.limit, count=int(failures or 0), reset_in=reset_in)
 
 
 def auth_failures_exceeded(request: Request) -> None:
     """Raise Throttled (429) when this address already failed too often this window."""
-    counter = _failure_counter(request)
-    if counter is None:
-        return
-    client, rate = counter
-    window = int(time.time() // rate.period)
-    failures = kv.client().get(redis_keys.RATE_LIMIT.key(client=client, scope=AUTH_FAILURES, window=window))
-    if failures is not None and int(failures) >= rate.limit:
-        raise exceptions.Throttled(wait=max(math.ceil(rate.period - time.time() % rate.period), 1))
+    usage = failures_usage(client_ip(request), record=False)
+    if usage is not None and usage.count >= usage.limit:
+        request._request.rate_limit = usage  # type: ignore[attr-defined]
+        raise exceptions.Throttled(wait=usage.reset_in)
 
 
 def count_auth_failure(request: Request) -> None:
     """Count a failed authentication; past the limit the failure becomes a 429."""
-    counter = _failure_counter(request)
-    if counter is None:
+    usage = failures_usage(client_ip(request), record=True)
+    if usage is None:
         return
-    client, rate = counter
-    (usage,) = count(client, {AUTH_FAILURES: rate})
     request._request.rate_limit = usage  # type: ignore[attr-defined]
     if usage.exceeded:
         raise exceptions.Throttled(wait=usage.reset_in)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from apps.accounts.scopes import READ
+from apps.accounts.scopes import ADMIN, READ
 from storyportal.realtime.channels import FEED_CHANNELS, group_name
 from storyportal.realtime.publish import message
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# Account events (users, keys, sessions) are for admins, as in GET events/.
+CHANNEL_SCOPES = {"notifications:user": ADMIN}
+# An open socket notices a revoked key or a deactivated user within this many seconds.
+RECHECK_SECONDS = 15.0
 
 
 class FeedConsumer(AsyncJsonWebsocketConsumer):
@@ -26,10 +31,12 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         scopes = self.scope.get("scopes")
-        if READ not in (scopes if scopes is not None else user.scopes):
+        self.scopes: frozenset[str] = scopes if scopes is not None else user.scopes
+        if READ not in self.scopes:
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.subscribed: set[str] = set()
+        self.checked_at = time.monotonic()
 
     async def disconnect(self, code: int) -> None:
         for channel in getattr(self, "subscribed", set()):
@@ -46,6 +53,10 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         unknown = [c for c in requested if c not in FEED_CHANNELS]
         if unknown:
             await self._error(f"Unknown channels: {', '.join(map(str, unknown))}.", known=list(FEED_CHANNELS))
+            return
+        refused = [c for c in requested if CHANNEL_SCOPES.get(c, READ) not in self.scopes]
+        if refused:
+            await self._error(f"Your credential may not subscribe to {', '.join(refused)}.", refused=refused)
             return
         if content["action"] == "unsubscribe":
             await self._unsubscribe(requested)
@@ -67,10 +78,31 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(message("feed", "unsubscribed", {"channels": sorted(self.subscribed)}))
 
     async def feed_message(self, event: dict[str, Any]) -> None:
+        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
+            if not await _still_valid(self.scope):
+                await self.close(code=CLOSE_UNAUTHENTICATED)
+                return
+            self.checked_at = time.monotonic()
         await self.send_json(event["message"])
 
     async def _error(self, text: str, **details: Any) -> None:
         await self.send_json(message("feed", "error", {"message": text, **details}))
+
+
+@database_sync_to_async
+def _still_valid(scope: dict[str, Any]) -> bool:
+    """Whether the connection's key is still usable and its user still active (cached
+    lookups, no database query in the common case)."""
+    from apps.accounts import selectors
+
+    credential = scope.get("credential") or {"user_id": getattr(scope.get("user"), "pk", None)}
+    if credential.get("key_hash"):
+        record = selectors.api_key_record(credential["key_hash"])
+        if record is None or record.revoked or record.expired:
+            return False
+    user_id = credential.get("user_id")
+    user = selectors.user_cached(user_id) if user_id is not None else None
+    return user is not None and user.is_active
 
 
 @database_sync_to_async

@@ -19,11 +19,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ORIGIN = (b"origin", b"http://testserver")
 
 
-def _close_code(path: str) -> int | None:
+def _close_code(path: str, client: str = "127.0.0.1") -> int | None:
     """The close code the server sends right after accepting, or None if it stays open."""
 
     async def scenario() -> int | None:
         communicator = WebsocketCommunicator(application, path, headers=[ORIGIN])
+        communicator.scope["client"] = (client, 50000)  # what daphne puts in the scope
         connected, _ = await communicator.connect(timeout=5)
         assert connected
         if await communicator.receive_nothing(timeout=0.3):
@@ -86,3 +87,54 @@ def test_stored_events_reach_key_subscribers(viewer_user, make_key) -> None:
     assert message["payload"] == {"name": "a"}
     assert message["aggregate_id"] == str(aggregate)
     assert message["sequence_number"] == 1
+
+
+def test_account_events_channel_is_for_admins_only(viewer_user, admin_user, make_key) -> None:
+    async def subscribe(raw: str) -> dict[str, Any]:
+        communicator = WebsocketCommunicator(application, f"/ws/feed/?api_key={raw}", headers=[ORIGIN])
+        await communicator.connect(timeout=5)
+        await communicator.send_json_to({"action": "subscribe", "channels": ["notifications:user"]})
+        reply = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return reply
+
+    refused = async_to_sync(subscribe)(make_key(viewer_user, "read:services"))
+    assert refused["type"] == "error"
+    assert refused["payload"]["refused"] == ["notifications:user"]
+    allowed = async_to_sync(subscribe)(make_key(admin_user, "read:services", "admin:platform"))
+    assert allowed["type"] == "subscribed"
+
+
+def test_open_socket_closes_once_its_key_is_revoked(viewer_user, make_key, monkeypatch) -> None:
+    from apps.accounts.models import ApiKey
+    from storyportal.realtime import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.0)
+    raw = make_key(viewer_user, "read:services")
+
+    def revoke_and_record() -> None:
+        api_key_revoke(api_key=ApiKey.objects.get())
+        with transaction.atomic():
+            event_append(aggregate_type="Agent", aggregate_id=uuid.uuid4(), event_type="AgentCreated", payload={})
+
+    async def scenario() -> dict[str, Any]:
+        communicator = WebsocketCommunicator(application, f"/ws/feed/?api_key={raw}", headers=[ORIGIN])
+        await communicator.connect(timeout=5)
+        await communicator.send_json_to({"action": "subscribe", "channels": ["events:agent"]})
+        await communicator.receive_json_from(timeout=5)
+        await sync_to_async(revoke_and_record)()
+        return await communicator.receive_output(timeout=5)
+
+    assert async_to_sync(scenario)() == {"type": "websocket.close", "code": 4401}
+
+
+def test_guessing_keys_over_the_feed_is_counted(settings) -> None:
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**rates, "anon": "2/minute"}}
+    from storyportal.api.throttling import failures_usage
+
+    for i in range(3):
+        assert _close_code(f"/ws/feed/?api_key=sp_live_{i:032d}", client="192.0.2.44") == 4401
+    usage = failures_usage("192.0.2.44", record=False)
+    assert usage is not None
+    assert usage.count == 2  # the third guess was refused before any lookup, uncounted
