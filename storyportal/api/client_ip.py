@@ -22,7 +22,7 @@ def _valid(address: str) -> bool:
 
 
 def client_ip(request: Any) -> str:
-    remote = request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 (a placeholder, never bound)
+    remote = request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104  (unknown address; never bound)
     proxies = int(settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0)  # type: ignore[call-overload]
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
     if proxies <= 0 or not forwarded:

@@ -33,9 +33,9 @@ class _Throttled(Exception):
 def _address(scope: dict[str, Any]) -> str:
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
     meta = {
-        "REMOTE_ADDR": (scope.get("client") or ["0.0.0.0"])[0],
+        "REMOTE_ADDR": (scope.get("client") or [""])[0],
         "HTTP_X_FORWARDED_FOR": headers.get("x-forwarded-for"),
-    }  # noqa: S104
+    }
     return client_ip(type("Shim", (), {"META": meta})())
 
 
