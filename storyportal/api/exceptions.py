@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, OperationalError
 from django.http import Http404
+from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -52,6 +54,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         set_rollback()
         body = envelope(exc.status_code, code=exc.code, message=exc.message, details=exc.details)
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RedisError | OperationalError):
+        logger.warning("dependency unavailable: %s", type(exc).__name__)
+        set_rollback()
+        body = envelope(503, message="A service the platform depends on is unavailable; try again shortly.")
+        return Response(body, status=503, headers={"Retry-After": "5"})
+    if isinstance(exc, IntegrityError):
+        set_rollback()
+        return Response(envelope(409, message="The change conflicts with existing data."), status=409)
     if isinstance(exc, RequestDataTooBig):
         set_rollback()
         return Response(envelope(413, message="The request body is too large."), status=413)

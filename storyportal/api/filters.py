@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
 from rest_framework import exceptions, filters
 from rest_framework.request import Request
+
+_TERM = re.compile(r"-?\w+")
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
@@ -19,7 +22,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
         if params:
             requested = [term.strip() for term in params.split(",") if term.strip()]
             allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-            unknown = [term for term in requested if term.lstrip("-") not in allowed]
+            unknown = [term for term in requested if not _TERM.fullmatch(term) or term.removeprefix("-") not in allowed]
             if unknown:
                 raise exceptions.ValidationError(
                     {

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -23,6 +24,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
 from apps.accounts.scopes import ADMIN
+from storyportal.api.client_ip import client_ip
 from storyportal.api.errors import error_response
 from storyportal.api.principal import caller_scopes
 
@@ -69,7 +71,9 @@ def _is_loopback(address: str | None) -> bool:
 
 
 def _may_scrape(request: HttpRequest) -> bool:
-    if settings.DEBUG or _is_loopback(request.META.get("REMOTE_ADDR")):
+    # Behind a proxy on the same host every request comes from loopback: trust the forwarded
+    # client address then.
+    if settings.DEBUG or _is_loopback(client_ip(request)):
         return True
     header = request.headers.get("Authorization", "")
     token = settings.METRICS_TOKEN
@@ -91,6 +95,7 @@ def _has_admin_credential(request: HttpRequest) -> bool:
 _backends = BackendCollector()
 
 
+@csrf_exempt  # read-only; without this a POST got Django's HTML CSRF page instead of 405
 @require_safe
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """The Prometheus exposition; 401 outside loopback/development without credentials."""

@@ -70,7 +70,7 @@ def too_large() -> HttpResponse:
 
 def is_api_path(path: str) -> bool:
     """Paths whose clients are programs: errors there are always the JSON envelope."""
-    return path.startswith(("/api/", "/health/")) or path in {"/api", "/health"}
+    return path.startswith(("/api/", "/health/")) or path in {"/api", "/health", "/metrics"}
 
 
 class ApiErrorEnvelopeMiddleware:

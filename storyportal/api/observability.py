@@ -15,6 +15,8 @@ from storyportal.logs import get_logger
 
 # Regex routes are joined with their anchors (``api/v1/^events/$``); drop those, keep the rest.
 _ANCHORS = re.compile(r"(?:(?<=^)|(?<=/))\^|\$(?=/|$)")
+# Any other method becomes "other": a client must not be able to mint label values.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 Handler = Callable[[HttpRequest], HttpResponse]
 access_log = get_logger("storyportal.access")
 # Probes and scrapes arrive every few seconds; they are logged at debug level only.
@@ -74,8 +76,9 @@ class MetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         elapsed = time.perf_counter() - started
-        method, route, status = request.method or "", route_of(request), response.status_code
-        HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+        method = request.method if request.method in KNOWN_METHODS else "other"
+        route, status = route_of(request), response.status_code
+        HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()  # route: a template
         HTTP_DURATION.labels(method=method, route=route).observe(elapsed)
         if status >= 400:
             HTTP_ERRORS.labels(method=method, route=route, status_class=f"{status // 100}xx").inc()

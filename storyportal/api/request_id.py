@@ -7,12 +7,12 @@ import uuid
 from contextvars import ContextVar
 
 _current: ContextVar[str | None] = ContextVar("request_id", default=None)
-_VALID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_VALID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
 def accept_or_generate(candidate: str | None) -> str:
     """The caller's id when it is safe to echo (contract: <= 128 of [A-Za-z0-9._-]), else a UUID."""
-    if candidate and _VALID.match(candidate):
+    if candidate and _VALID.fullmatch(candidate):
         return candidate
     return str(uuid.uuid4())
 

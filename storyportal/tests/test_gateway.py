@@ -93,10 +93,12 @@ def test_real_oversize_body_is_413(client: Client, viewer_user) -> None:
     assert_envelope(client.post("/api/v1/sessions/", big, content_type="application/json"), 413)
 
 
-def test_body_just_under_the_limit_is_accepted(client: Client, viewer_user) -> None:
+def test_body_just_under_the_limit_reaches_validation(client: Client, viewer_user) -> None:
     client.force_login(viewer_user)
     body = json.dumps({"data": {"blob": "x" * (9 * 1024 * 1024)}})
-    assert client.post("/api/v1/sessions/", body, content_type="application/json").status_code == 201
+    response = client.post("/api/v1/sessions/", body, content_type="application/json")
+    assert_envelope(response, 400)  # read and parsed; refused by the 64 KiB session data limit
+    assert "data" in response.json()["details"]
 
 
 def test_asgi_refuses_oversize_body_without_receiving_it() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -10,6 +11,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import ApiKey, ApiSession, Role, User
 from apps.accounts.scopes import ALL_SCOPES
+from apps.accounts.services.sessions import MAX_DATA_BYTES
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
@@ -107,3 +109,9 @@ class SessionSerializer(serializers.ModelSerializer[ApiSession]):
 
 class SessionWriteSerializer(serializers.Serializer[ApiSession]):
     data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]
+
+    def validate_data(self, value: dict[str, Any]) -> dict[str, Any]:
+        size = len(json.dumps(value))
+        if size > MAX_DATA_BYTES:
+            raise serializers.ValidationError(f"Session data is {size} bytes; the limit is {MAX_DATA_BYTES}.")
+        return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 from apps.accounts.scopes import scopes_for_role
 
@@ -26,6 +27,8 @@ class User(AbstractUser):
     class Meta:
         db_table = "users"
         indexes = [models.Index(fields=["created_at"], name="users_created_at_idx")]
+        # "Bob" and "bob" are one person: usernames are unique whatever their case.
+        constraints = [models.UniqueConstraint(Lower("username"), name="users_username_ci_uniq")]
 
     @property
     def is_platform_admin(self) -> bool:

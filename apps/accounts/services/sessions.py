@@ -15,6 +15,9 @@ from storyportal import kv, redis_keys
 from storyportal.api.exceptions import DomainError
 
 TTL = redis_keys.SESSION.ttl or 3600
+# Sessions live in Redis next to the authentication caches and throttles: keep them small.
+MAX_LIVE_SESSIONS = 100
+MAX_DATA_BYTES = 64 * 1024
 
 
 class SessionExpired(DomainError):
@@ -34,8 +37,18 @@ def _expiry() -> Any:
     return timezone.now() + timedelta(seconds=TTL)
 
 
+class TooManySessions(DomainError):
+    status_code = 409
+    code = "too_many_sessions"
+
+
 @transaction.atomic
 def session_create(*, user: User, data: dict[str, Any]) -> ApiSession:
+    """A new session for ``user``, at most ``MAX_LIVE_SESSIONS`` live ones each."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # serialise one user's creates
+    live = ApiSession.objects.filter(user=user, expires_at__gt=timezone.now()).count()
+    if live >= MAX_LIVE_SESSIONS:
+        raise TooManySessions(f"You have {live} live sessions; delete one or let one expire first.")
     session = ApiSession.objects.create(user=user, data=data, expires_at=_expiry())
     event_append(
         aggregate_type="Session", aggregate_id=session.id, event_type="SessionCreated", payload={"user": user.username}
@@ -48,7 +61,10 @@ def session_create(*, user: User, data: dict[str, Any]) -> ApiSession:
 def session_touch(*, session: ApiSession) -> ApiSession:
     """Use of a session renews its hour. The data comes from Redis when it has it (the
     fast copy), else from the row, which then refills Redis."""
-    locked = ApiSession.objects.select_for_update().get(pk=session.pk)
+    # The row may have been deleted since the view loaded it: that is a 404, not a crash.
+    locked = ApiSession.objects.select_for_update().filter(pk=session.pk).first()
+    if locked is None:
+        raise SessionExpired("The session no longer exists.")
     if locked.expires_at <= timezone.now():
         raise SessionExpired("The session has expired.")
     cached = kv.get_json(redis_keys.SESSION.key(session_id=locked.id))
