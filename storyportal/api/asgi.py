@@ -1,7 +1,9 @@
 """ASGI wrappers of the gateway.
 
 Django's ASGI handler reads the whole request body before any middleware runs, so the 10 MiB
-limit has to be enforced here to refuse a large body before it is received.
+limit is checked here, before Django spools the body. (daphne itself has buffered the body
+by then, so under `make run` this saves Django's work, not the transfer; in production nginx
+refuses large bodies first and gunicorn runs the WSGI middleware before reading.)
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ responses. Logging and metrics live in :mod:`storyportal.api.observability`."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 
@@ -47,8 +48,8 @@ class BodySizeLimitMiddleware:
     """413 for a declared body over ``MAX_REQUEST_BODY_BYTES`` before anything reads it.
 
     Under WSGI the body is still unread here. Under ASGI, :class:`storyportal.api.asgi.
-    BodySizeLimit` refuses it before Django receives it; a body without a length is capped by
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` when read (also 413, via the exception handler).
+    BodySizeLimit` refuses it before Django spools it. A chunked body without a length is
+    read here up to the limit (413 beyond it) and given a length, so nothing drops it.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -58,7 +59,34 @@ class BodySizeLimitMiddleware:
         length = declared_length(request.META.get("CONTENT_LENGTH"))
         if length is not None and length > settings.MAX_REQUEST_BODY_BYTES:
             return too_large()
+        if length is None and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            if not _buffer_chunked_body(request):
+                return too_large()
         return self.get_response(request)
+
+
+def _buffer_chunked_body(request: HttpRequest) -> bool:
+    """Read a chunked body (no Content-Length) up to the limit and give it a length.
+
+    Django and DRF read nothing without a Content-Length, so such a body would otherwise be
+    silently taken as empty. Returns False when it is over the limit.
+    """
+    limit = settings.MAX_REQUEST_BODY_BYTES
+    environ = getattr(request, "environ", {})
+    source = environ.get("wsgi.input") or request._stream  # type: ignore[attr-defined]
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = source.read(min(64 * 1024, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        return False
+    body = b"".join(chunks)
+    request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+    request.META["CONTENT_LENGTH"] = str(len(body))
+    return True
 
 
 def too_large() -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
@@ -198,3 +199,62 @@ def test_db_list_costs_only_its_own_queries(client: Client, make_key, operator_u
     client.get("/api/v1/events/", **key_header(raw))
     with django_assert_num_queries(2):  # COUNT and the page
         client.get("/api/v1/events/", **key_header(raw))
+
+
+def _chunked(client: Client, body: bytes) -> object:
+    import io
+
+    return client.generic(
+        "POST", "/api/v1/sessions/", b"", content_type="application/json",
+        CONTENT_TYPE="application/json", CONTENT_LENGTH="", HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": io.BytesIO(body)},
+    )  # fmt: skip
+
+
+def test_chunked_body_without_length_is_read_not_dropped(client: Client, viewer_user) -> None:
+    client.force_login(viewer_user)
+    response = _chunked(client, json.dumps({"data": {"kept": True}}).encode())
+    assert response.status_code == 201
+    assert response.json()["data"] == {"kept": True}
+
+
+def test_chunked_body_over_the_limit_is_413(client: Client, viewer_user) -> None:
+    client.force_login(viewer_user)
+    assert_envelope(_chunked(client, b"x" * (10 * 1024 * 1024 + 10)), 413)
+
+
+@pytest.mark.django_db(transaction=True)  # the ASGI handler closes connections between requests
+def test_asgi_chunked_body_is_read(viewer_user) -> None:
+    cookie = Client()
+    cookie.force_login(viewer_user)
+    session_id = cookie.cookies["sessionid"].value
+    csrf = "a" * 32
+    sent: list[dict] = []
+    payload = json.dumps({"data": {"via": "asgi"}}).encode()
+    messages = [
+        {"type": "http.request", "body": payload[:10], "more_body": True},
+        {"type": "http.request", "body": payload[10:], "more_body": False},
+    ]
+
+    async def receive() -> dict:
+        if messages:
+            return messages.pop(0)
+        await asyncio.sleep(3600)  # the client stays connected until the response is sent
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "method": "POST", "path": "/api/v1/sessions/", "query_string": b"",
+        "server": ("testserver", 80), "client": ("127.0.0.1", 5000), "scheme": "http",
+        "headers": [
+            (b"host", b"testserver"), (b"content-type", b"application/json"), (b"transfer-encoding", b"chunked"),
+            (b"cookie", f"sessionid={session_id}; csrftoken={csrf}".encode()), (b"x-csrftoken", csrf.encode()),
+            (b"referer", b"http://testserver/"),
+        ],
+    }  # fmt: skip
+    async_to_sync(application)(scope, receive, send)
+    assert sent[0]["status"] == 201, sent
+    body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
+    assert body["data"] == {"via": "asgi"}
