@@ -59,9 +59,9 @@ class BodySizeLimitMiddleware:
         length = declared_length(request.META.get("CONTENT_LENGTH"))
         if length is not None and length > settings.MAX_REQUEST_BODY_BYTES:
             return too_large()
-        if length is None and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-            if not _buffer_chunked_body(request):
-                return too_large()
+        chunked = length is None and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not _buffer_chunked_body(request):
+            return too_large()
         return self.get_response(request)
 
 
@@ -73,7 +73,7 @@ def _buffer_chunked_body(request: HttpRequest) -> bool:
     """
     limit = settings.MAX_REQUEST_BODY_BYTES
     environ = getattr(request, "environ", {})
-    source = environ.get("wsgi.input") or request._stream  # type: ignore[attr-defined]
+    source = environ.get("wsgi.input") or request._stream
     chunks, size = [], 0
     while size <= limit:
         chunk = source.read(min(64 * 1024, limit + 1 - size))
@@ -84,7 +84,7 @@ def _buffer_chunked_body(request: HttpRequest) -> bool:
     if size > limit:
         return False
     body = b"".join(chunks)
-    request._stream = io.BytesIO(body)  # type: ignore[attr-defined]
+    request._stream = io.BytesIO(body)
     request.META["CONTENT_LENGTH"] = str(len(body))
     return True
 
