@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "health-watch": {"task": "monitoring.health_watch", "schedule": 5.0},
     "sessions-purge": {"task": "accounts.sessions_purge_expired", "schedule": 3600.0},
+    "tokens-flush": {"task": "accounts.flush_expired_tokens", "schedule": 86400.0},
 }
 
 # --- API gateway ----------------------------------------------------------------------------

@@ -15,9 +15,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.accounts.scopes import ADMIN, READ, WRITE
-from tests.support.api import key_header, send
+from tests.support.api import bearer, key_header, send
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,8 @@ ACTORS = [
     Actor("write-only key", frozenset({WRITE})),
     Actor("admin-only key", frozenset({ADMIN})),
     Actor("full admin key", frozenset({READ, WRITE, ADMIN})),
+    Actor("viewer token", frozenset({READ})),
+    Actor("admin token", frozenset({READ, WRITE, ADMIN})),
 ]
 
 
@@ -154,6 +157,8 @@ def clients(viewer_user, operator_user, admin_user, make_key) -> dict[str, tuple
         "write-only key": (Client(), key_header(make_key(operator_user, WRITE))),
         "admin-only key": (Client(), key_header(make_key(admin_user, ADMIN))),
         "full admin key": (Client(), key_header(make_key(admin_user, READ, WRITE, ADMIN))),
+        "viewer token": (Client(), bearer(str(AccessToken.for_user(viewer_user)))),
+        "admin token": (Client(), bearer(str(AccessToken.for_user(admin_user)))),
     }
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import ApiKey
 from apps.accounts.services import api_key_revoke, user_deactivate, user_update
-from storyportal import kv
+from storyportal import kv, redis_keys
 from storyportal.api.credentials import key_hash
 from tests.support.api import assert_envelope, key_header, send
 
@@ -223,3 +223,32 @@ def test_user_filter_does_not_reveal_which_users_exist(client: Client, make_key,
     assert client.get(f"/api/v1/api-keys/?user={viewer_user.pk}").json()["count"] == 1
     assert_envelope(client.get("/api/v1/api-keys/?user=abc"), 400)
     assert client.get("/api/v1/api-keys/?revoked=false").json()["count"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_revocation_wins_over_a_stale_reader(make_key, operator_user) -> None:
+    """Real commits: the revoke's post-commit SET lands, and a reader that loaded the key
+    before the commit cannot put the unrevoked copy back (it only ever uses SET NX)."""
+    from apps.accounts import selectors
+
+    raw = make_key(operator_user, "read:services")
+    client = Client()
+    assert client.get("/api/v1/events/", **key_header(raw)).status_code == 200
+    stale = selectors.api_key_record(key_hash(raw))
+    assert stale is not None
+    client.force_login(operator_user)
+    assert client.delete(f"/api/v1/api-keys/{stale.id}/").status_code == 204
+    cache_key = f"apikey:{key_hash(raw)}"
+    assert kv.get_json(cache_key)["revoked"] is True
+    kv.set_json(redis_keys.API_KEY, cache_key, stale.to_json(), only_new=True)
+    assert kv.get_json(cache_key)["revoked"] is True
+    assert Client().get("/api/v1/events/", **key_header(raw)).status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_committed_deactivation_refreshes_the_user_cache(make_key, operator_user, admin_user) -> None:
+    raw = make_key(operator_user, "read:services")
+    assert Client().get("/api/v1/events/", **key_header(raw)).status_code == 200
+    user_deactivate(user=operator_user, acting_user=admin_user)
+    assert kv.get_json(f"user:{operator_user.pk}")["is_active"] is False
+    assert Client().get("/api/v1/events/", **key_header(raw)).status_code == 401

@@ -145,3 +145,16 @@ def test_role_change_applies_to_existing_tokens(client: Client, viewer_user, adm
     assert_envelope(client.get("/api/v1/users/", **bearer(access)), 403, "permission_denied")
     user_update(user=viewer_user, acting_user=admin_user, role="admin")
     assert client.get("/api/v1/users/", **bearer(access)).status_code == 200
+
+
+def test_issued_refresh_tokens_are_stored_as_digests_only(client: Client, viewer_user) -> None:
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    first = _tokens(client, "vera")
+    rotated = send(client, "post", "/api/v1/auth/token/refresh/", {"refresh": first["refresh"]}).json()
+    stored = list(OutstandingToken.objects.values_list("token", flat=True))
+    assert len(stored) == 2
+    assert all(t.startswith("sha256:") for t in stored)
+    assert first["refresh"] not in stored
+    assert rotated["refresh"] not in stored
+    assert_envelope(send(client, "post", "/api/v1/auth/token/refresh/", {"refresh": first["refresh"]}), 401)
