@@ -14,13 +14,11 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
-
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from apps.accounts import selectors
 from apps.accounts.models import ApiKey, User
 from storyportal import kv, redis_keys
-
 
 DIGEST_PREFIX = "sha256:"
 
