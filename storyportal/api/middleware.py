@@ -125,3 +125,19 @@ class ApiErrorEnvelopeMiddleware:
             if header in response:
                 rewritten[header] = response[header]
         return rewritten
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict Content-Security-Policy on control-center pages (our templates have no inline
+    script or style). The admin, the browsable API and the API docs ship inline scripts of
+    their own and keep the other security headers only."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        exempt = request.path.startswith(("/admin/", "/api/", "/api-auth/", "/static/"))
+        if not exempt and response.get("Content-Type", "").startswith("text/html"):
+            response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response

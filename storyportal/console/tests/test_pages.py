@@ -80,3 +80,11 @@ def test_admin_lists_users_with_roles(staff_client: Client, viewer_user) -> None
 
 def test_admin_is_closed_to_non_staff(viewer_client: Client) -> None:
     assert viewer_client.get("/admin/").status_code == 302
+
+
+def test_pages_send_a_strict_content_security_policy(staff_client) -> None:
+    csp = staff_client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert "Content-Security-Policy" not in staff_client.get("/admin/")
