@@ -34,7 +34,12 @@ def live_asgi_server() -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        try:
+            # daphne waits for open WebSockets (a browser still on the page) to close
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
         _wait_for_backends_to_exit()
 
 
