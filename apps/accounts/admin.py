@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from apps.accounts.models import ApiKey, ApiSession, User
 from apps.accounts.services import api_key_revoke, session_delete, user_deactivate
+from apps.accounts.services.users import apply_role
 
 
 @admin.register(User)
@@ -19,7 +20,13 @@ class UserAdmin(BaseUserAdmin):
     ordering = ("username",)
     fieldsets = (*BaseUserAdmin.fieldsets, ("Platform", {"fields": ("role",)}))  # type: ignore[misc]
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Platform", {"fields": ("role",)}))
+    # The role decides staff and superuser status (as in the API), so they are not edited here.
+    readonly_fields = ("is_staff", "is_superuser", "last_login", "date_joined")
     actions = ["deactivate"]
+
+    def save_model(self, request: HttpRequest, obj: User, form: object, change: bool) -> None:
+        apply_role(obj, obj.role)
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # users are never deleted, only deactivated (their history stays)

@@ -43,7 +43,7 @@ def _record(user: User, event_type: str, **extra: Any) -> None:
 def user_create(*, username: str, password: str, email: str = "", role: str = Role.VIEWER) -> User:
     """A new active user with ``role``; admins also get the Django admin (``is_staff``)."""
     user = User(username=username, email=email, role=role)
-    _apply_role(user, role)
+    apply_role(user, role)
     user.set_password(password)
     user.save()
     _record(user, "UserCreated")
@@ -63,7 +63,7 @@ def user_update(*, user: User, acting_user: User, password: str | None = None, *
     for field in changed:
         setattr(user, field, changes[field])
     if "role" in changed:
-        _apply_role(user, changes["role"])
+        apply_role(user, changes["role"])
     if password:
         user.set_password(password)
         changed.append("password")
@@ -75,7 +75,7 @@ def user_update(*, user: User, acting_user: User, password: str | None = None, *
     return user
 
 
-def _apply_role(user: User, role: str) -> None:
+def apply_role(user: User, role: str) -> None:
     """The role decides everything: admins get the Django admin in full (staff and superuser),
     other roles neither, so a demoted superuser really loses its powers."""
     user.role = role

@@ -44,3 +44,21 @@ def test_events_are_read_only_in_admin(staff_client: Client, make_key, admin_use
     assert staff_client.get("/admin/events/event/add/").status_code == 403
     assert staff_client.post(f"/admin/events/event/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_admin_form_role_decides_superuser_status(staff_client: Client, admin_user) -> None:
+    from apps.accounts.services import user_create
+
+    boss = user_create(username="boss", password="a long passphrase 9", role="admin")
+    page = staff_client.get(f"/admin/accounts/user/{boss.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {
+        k: v for k, v in form.initial.items() if v is not None and k not in {"password", "groups", "user_permissions"}
+    }
+    data.update({"role": "viewer", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00", "is_active": "on"})
+    staff_client.post(f"/admin/accounts/user/{boss.pk}/change/", data)
+    boss.refresh_from_db()
+    assert boss.role == "viewer"
+    assert not boss.is_superuser
+    assert not boss.is_staff
