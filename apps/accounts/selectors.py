@@ -6,6 +6,7 @@ come from Redis (``user:{id}``, ``apikey:{hash}``) and fall back to the database
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from redis.commands.core import Script
 
 from apps.accounts.models import ApiKey, ApiSession, User
 from storyportal import kv, redis_keys
@@ -32,9 +34,15 @@ def user_cached(user_id: int) -> User | None:
         if values is None:
             return None
         kv.set_json(redis_keys.USER, key, values, only_new=True)
-    # from_db() takes the loaded values in the model's field order.
-    loaded = [field.attname for field in User._meta.concrete_fields if field.attname in USER_CACHED_FIELDS]
-    return User.from_db("default", loaded, [values[name] for name in loaded])
+    return _user_from(values)
+
+
+# from_db() takes the loaded values in the model's field order.
+_LOADED = [field.attname for field in User._meta.concrete_fields if field.attname in USER_CACHED_FIELDS]
+
+
+def _user_from(values: dict[str, Any]) -> User:
+    return User.from_db("default", _LOADED, [values[name] for name in _LOADED])
 
 
 def user_cache_values(user_id: int) -> dict[str, Any] | None:
@@ -97,6 +105,49 @@ def api_key_record(key_hash: str, *, before_database: Callable[[], None] | None 
     record = api_key_record_of(row)
     kv.set_json(redis_keys.API_KEY, cache_key, record.to_json(), only_new=True)
     return record
+
+
+# One round trip for the hot path: the key's record, its owner's cached fields, and the
+# once-a-minute "last used" marker (SET NX), all keyed off the record's own ids.
+_AUTH_LOOKUP = Script(
+    None,  # type: ignore[arg-type]  # bound to a client per call
+    b"""
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {false, false, 0} end
+local record = cjson.decode(raw)
+local user = redis.call('GET', ARGV[1] .. record['user_id'])
+local touched = redis.call('SET', ARGV[2] .. record['id'], 1, 'NX', 'EX', tonumber(ARGV[3]))
+return {raw, user, touched and 1 or 0}
+""",
+)
+
+
+@dataclass(frozen=True)
+class KeyLookup:
+    record: ApiKeyRecord | None
+    user: User | None
+    # True when this request is the first use of the key this minute (stamp last_used_at).
+    first_use_this_minute: bool
+
+
+def api_key_auth_lookup(key_hash: str, *, before_database: Callable[[], None] | None = None) -> KeyLookup:
+    """Everything API-key authentication needs, from Redis in one round trip when cached;
+    a miss falls back to :func:`api_key_record` and :func:`user_cached`."""
+    touch = redis_keys.API_KEY_TOUCH
+    args = [_prefix(redis_keys.USER), _prefix(touch), touch.ttl or 60]
+    raw, user_raw, touched = _AUTH_LOOKUP(
+        keys=[redis_keys.API_KEY.key(key_hash=key_hash)], args=args, client=kv.client()
+    )
+    if raw is None:
+        record = api_key_record(key_hash, before_database=before_database)
+        return KeyLookup(record=record, user=None, first_use_this_minute=False)
+    record = ApiKeyRecord.from_json(json.loads(raw))
+    user = _user_from(json.loads(user_raw)) if user_raw is not None else None
+    return KeyLookup(record=record, user=user, first_use_this_minute=bool(touched))
+
+
+def _prefix(pattern: redis_keys.KeyPattern) -> str:
+    return pattern.template.split("{", 1)[0]
 
 
 def api_key_record_of(row: ApiKey) -> ApiKeyRecord:

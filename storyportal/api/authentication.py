@@ -79,17 +79,21 @@ def authenticate_api_key(raw: str, *, before_lookup: Callable[[], None] | None =
     if not credentials.is_well_formed(raw):
         raise exceptions.AuthenticationFailed("The API key is malformed.", code="invalid_api_key")
     digest = credentials.key_hash(raw)
-    record = selectors.api_key_record(digest, before_database=before_lookup)
+    lookup = selectors.api_key_auth_lookup(digest, before_database=before_lookup)
+    record = lookup.record
     if record is None or not credentials.hashes_match(record.key_hash, digest):
         raise exceptions.AuthenticationFailed("The API key is not valid.", code="invalid_api_key")
     if record.revoked:
         raise exceptions.AuthenticationFailed("The API key has been revoked.", code="api_key_revoked")
     if record.expired:
         raise exceptions.AuthenticationFailed("The API key has expired.", code="api_key_expired")
-    user = selectors.user_cached(record.user_id)
+    user = lookup.user or selectors.user_cached(record.user_id)
     if user is None or not user.is_active:
         raise exceptions.AuthenticationFailed("The API key's owner is inactive.", code="user_inactive")
-    services.api_key_touch(key_id=record.id)
+    if lookup.first_use_this_minute:
+        services.api_key_mark_used(key_id=record.id)
+    elif lookup.user is None:  # the slow path: the cached lookup did not run the marker
+        services.api_key_touch(key_id=record.id)
     # A key never holds more than its owner holds now, even after the owner was demoted.
     return user, ApiKeyCredential(id=record.id, prefix=record.prefix, scopes=record.scopes & user.scopes)
 

@@ -258,3 +258,22 @@ def test_asgi_chunked_body_is_read(viewer_user) -> None:
     assert sent[0]["status"] == 201, sent
     body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))
     assert body["data"] == {"via": "asgi"}
+
+
+def test_api_key_request_makes_two_redis_round_trips(client: Client, make_key, operator_user, monkeypatch) -> None:
+    """Key + owner + last-used marker in one script, the throttle in another."""
+    from storyportal import kv
+
+    raw = make_key(operator_user, "read:services")
+    client.get("/api/v1/", **key_header(raw))
+    redis = kv.client()
+    calls: list[str] = []
+    original = redis.execute_command
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(str(args[0]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(redis, "execute_command", counting)
+    assert client.get("/api/v1/", **key_header(raw)).status_code == 200
+    assert calls == ["EVALSHA", "EVALSHA"]

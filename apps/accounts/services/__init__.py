@@ -5,6 +5,7 @@ from apps.accounts.services.api_keys import (
     InvalidKeyRequest,
     ScopeNotHeld,
     api_key_create,
+    api_key_mark_used,
     api_key_revoke,
     api_key_touch,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "SessionExpired",
     "admin_ensure",
     "api_key_create",
+    "api_key_mark_used",
     "api_key_revoke",
     "api_key_touch",
     "session_create",

@@ -100,4 +100,9 @@ def api_key_touch(*, key_id: str) -> None:
     free of database writes on the hot path."""
     marker = redis_keys.API_KEY_TOUCH
     if kv.client().set(marker.key(key_id=key_id), 1, nx=True, ex=marker.ttl):
-        ApiKey.objects.filter(pk=key_id).update(last_used_at=timezone.now())
+        api_key_mark_used(key_id=key_id)
+
+
+def api_key_mark_used(*, key_id: str) -> None:
+    """Stamp ``last_used_at`` now (callers make sure this happens once a minute at most)."""
+    ApiKey.objects.filter(pk=key_id).update(last_used_at=timezone.now())

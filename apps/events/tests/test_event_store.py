@@ -162,3 +162,15 @@ def test_page_size_is_capped_at_200(client: Client, viewer_user) -> None:
     assert body["count"] == 205
     assert len(body["results"]) == 200
     assert body["next"].endswith("page=2&page_size=500")
+
+
+@pytest.mark.django_db
+def test_fast_event_representation_matches_the_generated_one() -> None:
+    from rest_framework import serializers
+
+    from apps.events.api.serializers import EventSerializer
+
+    event = _append(uuid.uuid4(), n=7)
+    event.refresh_from_db()
+    generic = serializers.ModelSerializer.to_representation(EventSerializer(), event)
+    assert EventSerializer(event).data == generic
