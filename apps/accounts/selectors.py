@@ -134,7 +134,7 @@ def api_key_auth_lookup(key_hash: str, *, before_database: Callable[[], None] | 
     """Everything API-key authentication needs, from Redis in one round trip when cached;
     a miss falls back to :func:`api_key_record` and :func:`user_cached`."""
     touch = redis_keys.API_KEY_TOUCH
-    args = [_prefix(redis_keys.USER), _prefix(touch), touch.ttl or 60]
+    args: list[str | int] = [_prefix(redis_keys.USER), _prefix(touch), touch.ttl or 60]
     raw, user_raw, touched = _AUTH_LOOKUP(
         keys=[redis_keys.API_KEY.key(key_hash=key_hash)], args=args, client=kv.client()
     )
