@@ -31,6 +31,7 @@ class ApiModule:
 API_MODULES: tuple[ApiModule, ...] = (
     ApiModule("apps.accounts.api.urls", layers=("L01", "L09")),
     ApiModule("apps.events.api.urls", layers=("L01",)),
+    ApiModule("apps.agents.api.urls", layers=("L01", "L02")),
 )
 # /api/<name>/... is /api/v1/<name>/...
 PREFIX_ALIASES = ("services", "workflows", "llm")

@@ -47,6 +47,12 @@ POLICIES = {
     "user-detail": ADMIN_ONLY,
     "event-list": BY_METHOD,
     "event-detail": BY_METHOD,
+    "agent-list": BY_METHOD,
+    "agent-detail": BY_METHOD,
+    "agent-activate": BY_METHOD,
+    "agent-pause": BY_METHOD,
+    "agent-retire": BY_METHOD,
+    "agent-logs": BY_METHOD,
 }
 SAMPLE_KWARGS = {"layer": "l01", "probe": "ready", "pk": "0"}
 
