@@ -32,6 +32,7 @@ API_MODULES: tuple[ApiModule, ...] = (
     ApiModule("apps.accounts.api.urls", layers=("L01", "L09")),
     ApiModule("apps.events.api.urls", layers=("L01",)),
     ApiModule("apps.agents.api.urls", layers=("L01", "L02")),
+    ApiModule("apps.services.api.urls", layers=("L12",)),
 )
 # /api/<name>/... is /api/v1/<name>/...
 PREFIX_ALIASES = ("services", "workflows", "llm")

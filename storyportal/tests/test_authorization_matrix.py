@@ -53,8 +53,10 @@ POLICIES = {
     "agent-pause": BY_METHOD,
     "agent-retire": BY_METHOD,
     "agent-logs": BY_METHOD,
+    "service-list": BY_METHOD,
+    "service-detail": BY_METHOD,
 }
-SAMPLE_KWARGS = {"layer": "l01", "probe": "ready", "pk": "0"}
+SAMPLE_KWARGS = {"layer": "l01", "probe": "ready", "pk": "0", "name": "NoSuchService"}
 
 
 @dataclass(frozen=True)

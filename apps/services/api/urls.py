@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.services.api import views
+
+app_name = "services-api"
+
+urlpatterns = [
+    path("services/", views.ServiceListView.as_view(), name="service-list"),
+    path("services/<str:name>/", views.ServiceDetailView.as_view(), name="service-detail"),
+]

@@ -1,0 +1,47 @@
+"""``services/`` discovery (contract, Resources; spec 4.3): the spec's shape, not a page."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.monitoring.health.layers import LAYERS
+from apps.services import selectors
+
+LAYER_CODES = [layer.code for layer in LAYERS]
+
+
+class ServiceListView(APIView):
+    """Every available service with its methods and live health; ``?layer=L01`` filters."""
+
+    @extend_schema(
+        operation_id="services_list", parameters=[OpenApiParameter("layer", str, enum=LAYER_CODES)], responses=dict
+    )
+    def get(self, request: Request) -> Response:
+        layer = request.query_params.get("layer")
+        if layer is not None and layer not in LAYER_CODES:
+            raise exceptions.ValidationError({"layer": [f"Unknown layer; use one of {', '.join(LAYER_CODES)}."]})
+        statuses = selectors.dependency_statuses()
+        services = [
+            selectors.service_document(row, selectors.service_health(row, statuses))
+            for row in selectors.service_list(layer=layer)
+        ]
+        return Response({"total": len(services), "services": services})
+
+
+class ServiceDetailView(APIView):
+    """One service with its documentation: methods, params and result schemas, dependencies."""
+
+    @extend_schema(responses=dict)
+    def get(self, request: Request, name: str) -> Response:
+        row = selectors.service_list().filter(name=name).first()
+        if row is None:
+            raise exceptions.NotFound(f"No service named {name}.")
+        health = selectors.service_health(row, selectors.dependency_statuses())
+        body = selectors.service_document(row, health)
+        body["methods"] = row.methods
+        body["dependencies"] = row.dependencies
+        return Response(body)

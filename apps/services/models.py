@@ -1,0 +1,43 @@
+"""The service catalog (spec 3.1 ``services``; 4.3)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+__all__ = ["Service", "service_aggregate_id"]
+
+_NAMESPACE = uuid.UUID("0b8f6a4e-3c1d-4f7a-9d2e-5a6b7c8d9e10")
+
+
+def service_aggregate_id(name: str) -> uuid.UUID:
+    """A service's stable id (and event stream), derived from its name."""
+    return uuid.uuid5(_NAMESPACE, name)
+
+
+class Service(models.Model):
+    """A catalog entry, written by ``sync_services`` from the registry in code. ``available``
+    is False for a service the code no longer has: it is kept for history, never listed."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    name = models.CharField(max_length=100, unique=True)
+    layer = models.CharField(max_length=3, db_index=True)
+    description = models.TextField()
+    dependencies = models.JSONField(default=list)
+    methods = models.JSONField(default=list, help_text="Each method's name, description and JSON Schemas.")
+    fingerprint = models.CharField(max_length=64)
+    available = models.BooleanField(default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "services"
+        ordering = ["layer", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.layer})"
+
+    @property
+    def method_names(self) -> list[str]:
+        return [method["name"] for method in self.methods]
