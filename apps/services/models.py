@@ -6,7 +6,7 @@ import uuid
 
 from django.db import models
 
-__all__ = ["Service", "service_aggregate_id"]
+__all__ = ["InvocationStatus", "Service", "ServiceInvocation", "service_aggregate_id"]
 
 _NAMESPACE = uuid.UUID("0b8f6a4e-3c1d-4f7a-9d2e-5a6b7c8d9e10")
 
@@ -41,3 +41,33 @@ class Service(models.Model):
     @property
     def method_names(self) -> list[str]:
         return [method["name"] for method in self.methods]
+
+
+class InvocationStatus(models.TextChoices):
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    TIMED_OUT = "timed_out", "Timed out"
+
+
+class ServiceInvocation(models.Model):
+    """One call of a service method (issue 4: every call is recorded). The params are kept
+    as a digest only: they may hold data the caller would not want in a log."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    service_name = models.CharField(max_length=100)
+    method = models.CharField(max_length=100)
+    caller = models.CharField(max_length=150, help_text="user:<name> or key:<prefix>")
+    user = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    params_digest = models.CharField(max_length=64)
+    status = models.CharField(max_length=16, choices=InvocationStatus.choices)
+    error = models.TextField(blank=True, default="")
+    duration_ms = models.FloatField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "service_invocations"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["service_name", "method"], name="invocations_method_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.service_name}.{self.method} {self.status}"

@@ -55,6 +55,8 @@ POLICIES = {
     "agent-logs": BY_METHOD,
     "service-list": BY_METHOD,
     "service-detail": BY_METHOD,
+    # POST, but reading methods only need read:services (writing ones are refused inside).
+    "service-invoke": "read for every method",
 }
 SAMPLE_KWARGS = {"layer": "l01", "probe": "ready", "pk": "0", "name": "NoSuchService"}
 
@@ -134,6 +136,8 @@ def expected(policy: str, method: str, actor: Actor) -> int | None:
     if policy == KEYS:
         writes_with_key = actor.is_key and method not in {"GET", "HEAD"}
         return 403 if writes_with_key and ADMIN not in actor.scopes else None
+    if policy == "read for every method":
+        return None if READ in actor.scopes else 403
     needed = {ANY: None, ADMIN_ONLY: ADMIN}.get(policy, READ if method in {"GET", "HEAD"} else WRITE)
     return None if needed is None or needed in actor.scopes else 403
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.scopes import READ
 from apps.monitoring.health.layers import LAYERS
 from apps.services import selectors
+from apps.services.invocation import InvocationError, invoke
+from apps.services.registry import Caller
+from storyportal.api.errors import envelope
+from storyportal.api.principal import caller_scopes
+from storyportal.api.views import validated
 
 LAYER_CODES = [layer.code for layer in LAYERS]
 
@@ -45,3 +53,38 @@ class ServiceDetailView(APIView):
         body["methods"] = row.methods
         body["dependencies"] = row.dependencies
         return Response(body)
+
+
+class InvokeSerializer(serializers.Serializer[Any]):
+    service_name = serializers.CharField(max_length=100)
+    method = serializers.CharField(max_length=100)
+    params = serializers.DictField(required=False, default=dict)
+
+
+class ServiceInvokeView(APIView):
+    """Run a service method. Reading methods need ``read:services``, writing ones
+    ``write:services``; params are checked against the method's JSON Schema (400)."""
+
+    required_scope = READ
+
+    @extend_schema(request=InvokeSerializer, responses=dict)
+    def post(self, request: Request) -> Response:
+        data = validated(InvokeSerializer, request)
+        caller = Caller(user=request.user, scopes=caller_scopes(request))
+        try:
+            call = invoke(
+                service_name=data["service_name"], method_name=data["method"], params=data["params"], caller=caller
+            )
+        except InvocationError as exc:
+            return Response(
+                envelope(exc.status, code=exc.code, message=exc.message, details=exc.details), status=exc.status
+            )
+        return Response(
+            {
+                "invocation_id": str(call.invocation_id),
+                "service_name": data["service_name"],
+                "method": data["method"],
+                "result": call.result,
+                "duration_ms": call.duration_ms,
+            }
+        )
