@@ -55,6 +55,7 @@ POLICIES = {
     "agent-logs": BY_METHOD,
     "service-list": BY_METHOD,
     "service-detail": BY_METHOD,
+    "service-search": BY_METHOD,
     # POST, but reading methods only need read:services (writing ones are refused inside).
     "service-invoke": "read for every method",
 }

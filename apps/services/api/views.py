@@ -15,6 +15,7 @@ from apps.monitoring.health.layers import LAYERS
 from apps.services import selectors
 from apps.services.invocation import InvocationError, invoke
 from apps.services.registry import Caller
+from apps.services.search import MAX_RESULTS, search
 from storyportal.api.errors import envelope
 from storyportal.api.principal import caller_scopes
 from storyportal.api.views import validated
@@ -87,4 +88,25 @@ class ServiceInvokeView(APIView):
                 "result": call.result,
                 "duration_ms": call.duration_ms,
             }
+        )
+
+
+class SearchQuerySerializer(serializers.Serializer[Any]):
+    q = serializers.CharField(max_length=200, trim_whitespace=True)
+    limit = serializers.IntegerField(min_value=1, required=False, default=MAX_RESULTS)
+
+
+class ServiceSearchView(APIView):
+    """Find services by name, method or description, tolerating typos (``agnt regstry``)."""
+
+    throttle_scope = "search"
+
+    @extend_schema(parameters=[SearchQuerySerializer], responses=dict)
+    def get(self, request: Request) -> Response:
+        query = SearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q, limit = query.validated_data["q"], min(query.validated_data["limit"], MAX_RESULTS)
+        hits = search(q, list(selectors.service_list()), limit=limit)
+        return Response(
+            {"query": q, "total": len(hits), "results": [hit.document() for hit in hits], "semantic": "unavailable"}
         )

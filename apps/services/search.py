@@ -1,0 +1,62 @@
+"""Service search (issue 4 point 7): typo-tolerant matching with rapidfuzz (Levenshtein-based)
+over names, method names and descriptions.
+
+Semantic ranking with pgvector embeddings needs the model gateway (Ollama); until it exists
+the response says ``"semantic": "unavailable"`` and ranks by the fuzzy score alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, utils
+
+from apps.services.models import Service
+
+MAX_RESULTS = 20
+MIN_SCORE = 60.0
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+@dataclass(frozen=True)
+class Hit:
+    service: Service
+    score: float
+    match: str
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "name": self.service.name,
+            "layer": self.service.layer,
+            "description": self.service.description,
+            "score": round(self.score / 100, 3),
+            "match": self.match,
+        }
+
+
+def _words(name: str) -> str:
+    """``AgentRegistry`` -> ``agent registry``, so a query of words can match a name."""
+    return _CAMEL.sub(" ", name).lower()
+
+
+def _score(query: str, service: Service) -> Hit | None:
+    q = utils.default_process(query)
+    name_words = _words(service.name)
+    if q in {service.name.lower(), name_words} or q.replace(" ", "") == service.name.lower():
+        return Hit(service, 100.0, "exact")
+    candidates = [
+        fuzz.token_sort_ratio(q, name_words),
+        fuzz.ratio(q.replace(" ", ""), service.name.lower()),
+        max((fuzz.ratio(q, m.lower()) for m in service.method_names), default=0.0),
+        fuzz.partial_token_set_ratio(q, utils.default_process(service.description)) * 0.9,
+    ]
+    best = max(candidates)
+    return Hit(service, best, "fuzzy") if best >= MIN_SCORE else None
+
+
+def search(query: str, services: list[Service], *, limit: int = MAX_RESULTS) -> list[Hit]:
+    hits = [hit for service in services if (hit := _score(query, service)) is not None]
+    hits.sort(key=lambda hit: (-hit.score, hit.service.name))
+    return hits[: min(limit, MAX_RESULTS)]
