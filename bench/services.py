@@ -9,6 +9,7 @@ launcher provides, in a scratch database like bench/gateway.py. Run:
 from __future__ import annotations
 
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -59,7 +60,7 @@ def run() -> None:
     from apps.accounts.services import user_create
     from apps.services.registry import Caller, load_catalog
 
-    user = user_create(username="bench", password="a long passphrase 9", role="operator")
+    user = user_create(username="bench", password=secrets.token_urlsafe(16), role="operator")
     client = Client()
     client.force_login(user)
     n = 300
