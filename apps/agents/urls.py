@@ -1,15 +1,15 @@
+"""Control-center routes under ``/agents`` (the root URLconf adds the prefix, without a slash)."""
+
 from django.urls import path
 
-from storyportal.console.views import coming_page
+from apps.agents import views
 
 urlpatterns = [
-    path(
-        "",
-        coming_page(
-            title="Agents",
-            summary="Register agents, move them through their lifecycle and read their logs.",
-            issue="the agent registry and service hub issue",
-        ),
-        name="agents",
-    ),
+    path("", views.agent_list, name="agents"),
+    path("/new", views.agent_new, name="agent-new"),
+    path("/<uuid:agent_id>", views.agent_detail, name="agent-detail"),
+    path("/<uuid:agent_id>/edit", views.agent_edit, name="agent-edit"),
+    path("/<uuid:agent_id>/delete", views.agent_remove, name="agent-delete"),
+    # activate, pause or retire (the view answers 404 for anything else)
+    path("/<uuid:agent_id>/<slug:action>", views.agent_move, name="agent-move"),
 ]
