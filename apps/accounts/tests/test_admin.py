@@ -40,7 +40,7 @@ def test_events_are_read_only_in_admin(staff_client: Client, make_key, admin_use
     from apps.events.models import Event
 
     make_key(admin_user, "read:services")
-    event = Event.objects.get()
+    event = Event.objects.get(aggregate_type="ApiKey")
     assert staff_client.get("/admin/events/event/add/").status_code == 403
     assert staff_client.post(f"/admin/events/event/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
