@@ -3,6 +3,7 @@ row in ``sessions`` so a Redis restart loses nothing that has not expired."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +38,19 @@ def _expiry() -> Any:
     return timezone.now() + timedelta(seconds=TTL)
 
 
+class SessionTooLarge(DomainError):
+    code = "invalid_request"
+
+
+def _check_size(data: dict[str, Any]) -> None:
+    size = len(json.dumps(data, default=str))
+    if size > MAX_DATA_BYTES:
+        raise SessionTooLarge(
+            f"Session data is {size} bytes; the limit is {MAX_DATA_BYTES}.",
+            details={"data": [f"At most {MAX_DATA_BYTES} bytes."]},
+        )
+
+
 class TooManySessions(DomainError):
     status_code = 409
     code = "too_many_sessions"
@@ -45,6 +59,7 @@ class TooManySessions(DomainError):
 @transaction.atomic
 def session_create(*, user: User, data: dict[str, Any]) -> ApiSession:
     """A new session for ``user``, at most ``MAX_LIVE_SESSIONS`` live ones each."""
+    _check_size(data)
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialise one user's creates
     live = ApiSession.objects.filter(user=user, expires_at__gt=timezone.now()).count()
     if live >= MAX_LIVE_SESSIONS:
@@ -81,6 +96,7 @@ def session_update(*, session: ApiSession, data: dict[str, Any], merge: bool) ->
     """Replace the session's data (PUT) or merge top-level keys into it (PATCH)."""
     locked = session_touch(session=session)
     locked.data = {**locked.data, **data} if merge else data
+    _check_size(locked.data)
     locked.save(update_fields=["data", "updated_at"])
     _cache(locked)
     return locked

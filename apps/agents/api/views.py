@@ -80,9 +80,9 @@ class AgentViewSet(viewsets.ModelViewSet[Agent]):
         return self._move("retire")
 
     @extend_schema(responses=EventSerializer(many=True))
-    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=["sequence_number"])
+    @action(detail=True, methods=["get"], filterset_class=None, filter_backends=[])
     def logs(self, request: Request, pk: str | None = None) -> Response:
-        """The agent's events, newest first."""
+        """The agent's events, newest first (no filters or ordering)."""
         events = selectors.agent_logs(agent=self.get_object())
         page = self.paginator.paginate_queryset(events, request, view=self) if self.paginator else None
         return self.get_paginated_response(EventSerializer(page or [], many=True).data)

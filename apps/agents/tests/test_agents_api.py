@@ -215,3 +215,10 @@ def test_agents_table_has_the_spec_indexes() -> None:
     from storyportal.tests.test_schema import _leading_columns
 
     assert {"created_at", "status", "layer"} <= _leading_columns("agents")
+
+
+def test_logs_ignore_ordering_and_filters(operator_client: Client) -> None:
+    agent = _create(operator_client)
+    response = operator_client.get(f"/api/v1/agents/{agent['id']}/logs/?ordering=sequence_number&status=x")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1

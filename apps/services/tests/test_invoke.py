@@ -142,3 +142,8 @@ def test_timeout_is_504_and_leaves_nothing_half_done(operator_client: Client, sl
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+def test_session_size_limit_holds_through_the_hub(operator_client: Client) -> None:
+    response = _invoke(operator_client, "SessionStore", "create", {"data": {"x": "a" * 70_000}})
+    assert_envelope(response, 400)
