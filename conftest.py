@@ -15,7 +15,9 @@ def _fresh_redis_cache():
     """The cache database outlives a test's rolled-back rows (and a run's recreated test
     database): user, key and throttle entries must not leak into the next test."""
     from storyportal import kv
+    from storyportal.realtime.publish import drain
 
+    drain()  # announcements of the previous test's events must not reach this one
     kv.client().flushdb()
 
 

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from apps.events.models import Event
 from storyportal.api import actor, request_id
-from storyportal.realtime.publish import publish
+from storyportal.realtime.publish import publish_soon
 
 # Pub/sub channel of each aggregate type (contract, Events); others go to notifications:user.
 CHANNELS = {
@@ -72,8 +72,9 @@ def event_append(
 
 
 def event_publish(event: Event) -> None:
-    """Announce a stored event on Redis pub/sub and to WebSocket subscribers."""
-    publish(
+    """Announce a stored event on Redis pub/sub and to WebSocket subscribers (from a
+    background thread, so the committing request does not wait for it)."""
+    publish_soon(
         channel_for(event.aggregate_type),
         event.event_type,
         event.payload,

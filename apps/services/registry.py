@@ -111,11 +111,18 @@ def service(
     return register
 
 
+_imported = False
+
+
 def load_catalog() -> dict[str, ServiceSpec]:
-    """Every registered service, importing each module of :mod:`apps.services.catalog`."""
-    package = import_module("apps.services.catalog")
-    for module in iter_modules(package.__path__):
-        import_module(f"{package.__name__}.{module.name}")
+    """Every registered service, importing each module of :mod:`apps.services.catalog` (once:
+    the directory listing is not repeated on every call)."""
+    global _imported
+    if not _imported:
+        package = import_module("apps.services.catalog")
+        for module in iter_modules(package.__path__):
+            import_module(f"{package.__name__}.{module.name}")
+        _imported = True
     return dict(sorted(_REGISTRY.items()))
 
 
@@ -125,12 +132,15 @@ class Caller:
 
     user: Any
     scopes: frozenset[str]
+    # Who rate limits count against (``key:<id>`` / ``user:<id>``); None outside a request.
+    client: str | None = None
 
 
 class MethodError(Exception):
     """A method refused its input for a reason a schema cannot express (404, 403, 409)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, details: Any = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.details = details

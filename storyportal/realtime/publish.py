@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -39,3 +40,21 @@ def publish(
     except Exception:
         logger.warning("could not publish %s on %s", event_type, channel, exc_info=True)
     return body
+
+
+# One background thread per process: announcing an event costs a few milliseconds (Redis
+# PUBLISH plus the Channels group send through async_to_sync), which must not be added to the
+# request that committed the change. A single thread keeps the announcements in order.
+_announcer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-publish")
+
+
+def publish_soon(
+    channel: str, event_type: str, payload: dict[str, Any], *, extra: dict[str, Any] | None = None
+) -> None:
+    """:func:`publish` off the caller's thread (best effort, in order)."""
+    _announcer.submit(publish, channel, event_type, payload, extra=extra)
+
+
+def drain(timeout: float = 10.0) -> None:
+    """Wait until every announcement queued so far has gone out (tests, shutdown)."""
+    _announcer.submit(lambda: None).result(timeout=timeout)

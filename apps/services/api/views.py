@@ -18,6 +18,7 @@ from apps.services.registry import Caller
 from apps.services.search import MAX_RESULTS, search
 from storyportal.api.errors import envelope
 from storyportal.api.principal import caller_scopes
+from storyportal.api.throttling import client_id
 from storyportal.api.views import validated
 
 LAYER_CODES = [layer.code for layer in LAYERS]
@@ -71,7 +72,7 @@ class ServiceInvokeView(APIView):
     @extend_schema(request=InvokeSerializer, responses=dict)
     def post(self, request: Request) -> Response:
         data = validated(InvokeSerializer, request)
-        caller = Caller(user=request.user, scopes=caller_scopes(request))
+        caller = Caller(user=request.user, scopes=caller_scopes(request), client=client_id(request))
         try:
             call = invoke(
                 service_name=data["service_name"], method_name=data["method"], params=data["params"], caller=caller

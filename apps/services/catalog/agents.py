@@ -87,7 +87,7 @@ def _move(action: str, agent_id: str) -> dict[str, Any]:
     try:
         return _agent(services.agent_transition(agent=_get(agent_id), action=action))
     except Conflict as exc:
-        raise MethodError(409, exc.message) from exc
+        raise MethodError(409, exc.message, exc.details) from exc
 
 
 @service(name="AgentRuntime", layer="L02", description="Move agents through their lifecycle: activate, pause, retire.")

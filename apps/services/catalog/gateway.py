@@ -74,7 +74,7 @@ class RateLimitInspector:
         result=obj({"client": {"type": "string"}, "counters": {"type": "object"}}, "client", "counters"),
     )
     def usage(self, caller: Caller) -> dict[str, Any]:
-        client = f"user:{caller.user.pk}"
+        client = caller.client or f"user:{caller.user.pk}"
         pattern = redis_keys.RATE_LIMIT.key(client=client, scope="*", window="*")
         counters = {}
         for key in kv.client().scan_iter(pattern, count=100):

@@ -147,3 +147,17 @@ def test_timeout_is_504_and_leaves_nothing_half_done(operator_client: Client, sl
 def test_session_size_limit_holds_through_the_hub(operator_client: Client) -> None:
     response = _invoke(operator_client, "SessionStore", "create", {"data": {"x": "a" * 70_000}})
     assert_envelope(response, 400)
+
+
+def test_lifecycle_refusal_keeps_its_details(operator_client: Client) -> None:
+    agent = agent_create(name="idle", layer="L01")
+    body = assert_envelope(_invoke(operator_client, "AgentRuntime", "pause", {"id": str(agent.pk)}), 409)
+    assert body["details"] == {"status": "registered", "allowed": ["activate", "retire"]}
+
+
+def test_rate_limit_inspector_sees_the_keys_own_counters(client: Client, make_key, operator_user) -> None:
+    raw = make_key(operator_user, "read:services")
+    client.get("/api/v1/events/", **key_header(raw))
+    body = _invoke(client, "RateLimitInspector", "usage", **key_header(raw)).json()["result"]
+    assert body["client"].startswith("key:")
+    assert body["counters"]["user"] >= 2
