@@ -1,15 +1,11 @@
+"""Control-center routes under ``/services`` (the root URLconf adds the prefix, without a slash)."""
+
 from django.urls import path
 
-from storyportal.console.views import coming_page
+from apps.services import views
 
 urlpatterns = [
-    path(
-        "",
-        coming_page(
-            title="Services",
-            summary="Search the service catalog, read each service's documentation and invoke its methods.",
-            issue="the agent registry and service hub issue",
-        ),
-        name="services",
-    ),
+    path("", views.service_list_page, name="services"),
+    path("/<str:name>", views.service_page, name="service-page"),
+    path("/<str:name>/try/<str:method>", views.service_try, name="service-try"),
 ]
