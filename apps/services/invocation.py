@@ -96,6 +96,8 @@ def invoke(
     implementation, method = _resolve(service_name, method_name)
     if method.writes and WRITE not in caller.scopes:
         raise InvocationError(403, "permission_denied", f"{service_name}.{method_name} writes: it needs {WRITE}.")
+    if method.requires and method.requires not in caller.scopes:
+        raise InvocationError(403, "permission_denied", f"{service_name}.{method_name} needs {method.requires}.")
     _validate(method, params)
     limit = timeout if timeout is not None else method.timeout
     started = time.perf_counter()

@@ -28,6 +28,8 @@ class MethodSpec:
     result_schema: dict[str, Any]
     writes: bool
     timeout: float
+    # A scope needed on top of read/write (e.g. admin:platform for account data).
+    requires: str | None = None
 
     def document(self) -> dict[str, Any]:
         return {
@@ -37,6 +39,7 @@ class MethodSpec:
             "result_schema": self.result_schema,
             "writes": self.writes,
             "timeout_seconds": self.timeout,
+            "requires": self.requires,
         }
 
 
@@ -74,6 +77,7 @@ def method(
     result: dict[str, Any] | None = None,
     writes: bool = False,
     timeout: float = 30.0,
+    requires: str | None = None,
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Mark a service method as invocable, with its params and result schemas."""
 
@@ -85,6 +89,7 @@ def method(
             result_schema=result or {},
             writes=writes,
             timeout=timeout,
+            requires=requires,
         )
         setattr(func, _METHOD_ATTR, spec)
         return func
