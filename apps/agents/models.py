@@ -7,10 +7,12 @@ import uuid
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from apps.monitoring.health.layers import LAYERS
+
 __all__ = ["LAYER_CODES", "Agent", "AgentStatus"]
 
-# The platform's eleven layers (the spec has no L08).
-LAYER_CODES = ("L01", "L02", "L03", "L04", "L05", "L06", "L07", "L09", "L10", "L11", "L12")
+# The platform's eleven layers (the spec has no L08), from the one layer registry.
+LAYER_CODES = tuple(layer.code for layer in LAYERS)
 
 
 class AgentStatus(models.TextChoices):

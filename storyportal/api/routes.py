@@ -16,6 +16,8 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, include, path
 
+from apps.monitoring.health.layers import LAYERS
+
 
 @dataclass(frozen=True)
 class ApiModule:
@@ -36,7 +38,7 @@ API_MODULES: tuple[ApiModule, ...] = (
 )
 # /api/<name>/... is /api/v1/<name>/...
 PREFIX_ALIASES = ("services", "workflows", "llm")
-LAYER_CODES = ("L01", "L02", "L03", "L04", "L05", "L06", "L07", "L09", "L10", "L11", "L12")
+LAYER_CODES = tuple(layer.code for layer in LAYERS)
 
 
 def _includes(modules: list[ApiModule]) -> list[URLResolver]:

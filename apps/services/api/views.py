@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.scopes import READ
-from apps.monitoring.health.layers import LAYERS
+from apps.agents.models import LAYER_CODES as _CODES
 from apps.services import selectors
 from apps.services.invocation import InvocationError, invoke
 from apps.services.registry import Caller
@@ -21,7 +21,7 @@ from storyportal.api.principal import caller_scopes
 from storyportal.api.throttling import client_id
 from storyportal.api.views import validated
 
-LAYER_CODES = [layer.code for layer in LAYERS]
+LAYER_CODES = list(_CODES)
 
 
 class ServiceListView(APIView):

@@ -8,7 +8,7 @@ from apps.accounts import services as account_services
 from apps.accounts.models import ApiSession
 from apps.accounts.scopes import ADMIN
 from apps.events.api.serializers import EventSerializer
-from apps.events.selectors import event_list, events_of
+from apps.events.selectors import ADMIN_ONLY_AGGREGATES, event_list, events_of
 from apps.services.catalog.schemas import LIMIT, UUID, obj
 from apps.services.registry import Caller, MethodError, method, service
 from storyportal.api.exceptions import DomainError
@@ -29,7 +29,7 @@ class EventStore:
     def read_stream(self, caller: Caller, aggregate_id: str, limit: int = 20) -> dict[str, Any]:
         events = events_of(aggregate_id=aggregate_id)
         if ADMIN not in caller.scopes:
-            events = events.exclude(aggregate_type__in=("User", "ApiKey", "Session"))
+            events = events.exclude(aggregate_type__in=ADMIN_ONLY_AGGREGATES)
         return {"events": EventSerializer(events[:limit], many=True).data}
 
     @method(
