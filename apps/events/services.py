@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.events.models import Event
 from storyportal.api import actor, request_id
@@ -22,12 +23,21 @@ CHANNELS = {
 }
 DEFAULT_CHANNEL = "notifications:user"
 
-_NEXT_SEQUENCE = """
-    INSERT INTO event_streams (aggregate_id, aggregate_type, version, created_at, updated_at)
-    VALUES (%s, %s, 1, now(), now())
-    ON CONFLICT (aggregate_id) DO UPDATE
-        SET version = event_streams.version + 1, updated_at = now()
-    RETURNING version
+# One round trip per event: bump the aggregate's stream and insert the event with the new
+# number. The upsert takes a row lock that a concurrent appender of the same aggregate waits
+# on until we commit or roll back; with the bump inside our transaction, numbers never skip.
+_APPEND = """
+    WITH stream AS (
+        INSERT INTO event_streams (aggregate_id, aggregate_type, version, created_at, updated_at)
+        VALUES (%(aggregate_id)s, %(aggregate_type)s, 1, %(now)s, %(now)s)
+        ON CONFLICT (aggregate_id) DO UPDATE
+            SET version = event_streams.version + 1, updated_at = EXCLUDED.updated_at
+        RETURNING version
+    )
+    INSERT INTO events (id, aggregate_id, aggregate_type, event_type, payload, metadata, timestamp, sequence_number)
+    SELECT %(id)s, %(aggregate_id)s, %(aggregate_type)s, %(event_type)s, %(payload)s, %(metadata)s, %(now)s, version
+    FROM stream
+    RETURNING sequence_number
 """
 
 
@@ -35,11 +45,23 @@ def channel_for(aggregate_type: str) -> str:
     return CHANNELS.get(aggregate_type, DEFAULT_CHANNEL)
 
 
-def _next_sequence(aggregate_id: uuid.UUID, aggregate_type: str) -> int:
-    # The upsert takes a row lock that a concurrent appender of the same aggregate waits on
-    # until we commit or roll back; with the bump inside our transaction, numbers never skip.
+def _insert(event: Event) -> int:
+    def prep(name: str) -> Any:
+        return Event._meta.get_field(name).get_db_prep_save(getattr(event, name), connection)
+
     with connection.cursor() as cursor:
-        cursor.execute(_NEXT_SEQUENCE, [aggregate_id, aggregate_type])
+        cursor.execute(
+            _APPEND,
+            {
+                "id": prep("id"),
+                "aggregate_id": prep("aggregate_id"),
+                "aggregate_type": event.aggregate_type,
+                "event_type": event.event_type,
+                "payload": prep("payload"),
+                "metadata": prep("metadata"),
+                "now": prep("timestamp"),
+            },
+        )
         return int(cursor.fetchone()[0])
 
 
@@ -58,15 +80,18 @@ def event_append(
     """
     aggregate_uuid = uuid.UUID(str(aggregate_id))
     meta = {"request_id": request_id.current(), "actor": actor.current(), **(metadata or {})}
-    with transaction.atomic():
-        event = Event.objects.create(
-            aggregate_id=aggregate_uuid,
-            aggregate_type=aggregate_type,
-            event_type=event_type,
-            payload=payload,
-            metadata=meta,
-            sequence_number=_next_sequence(aggregate_uuid, aggregate_type),
-        )
+    # No savepoint of its own: an event that cannot be stored fails the caller's transaction.
+    event = Event(
+        aggregate_id=aggregate_uuid,
+        aggregate_type=aggregate_type,
+        event_type=event_type,
+        payload=payload,
+        metadata=meta,
+        timestamp=timezone.now(),
+    )
+    with transaction.atomic(savepoint=False):
+        event.sequence_number = _insert(event)
+        event._state.adding = False
         transaction.on_commit(lambda: event_publish(event))
     return event
 

@@ -14,6 +14,8 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -47,9 +49,29 @@ class Invocation:
     duration_ms: float
 
 
+_AVAILABLE_TTL = 10.0  # seconds a worker trusts its copy of the catalog's availability
+_available: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def available_names() -> frozenset[str]:
+    """Names of the services the catalog lists, read from the database at most every
+    ``_AVAILABLE_TTL`` seconds per process (the catalog changes only when code is deployed)."""
+    global _available
+    read_at, names = _available
+    if time.monotonic() - read_at > _AVAILABLE_TTL:
+        names = frozenset(Service.objects.filter(available=True).values_list("name", flat=True))
+        _available = (time.monotonic(), names)
+    return names
+
+
+def forget_availability() -> None:
+    global _available
+    _available = (0.0, frozenset())
+
+
 def _resolve(service_name: str, method_name: str) -> tuple[Any, MethodSpec]:
     spec = load_catalog().get(service_name)
-    if spec is None or not Service.objects.filter(name=service_name, available=True).exists():
+    if spec is None or service_name not in available_names():
         raise InvocationError(404, "not_found", f"No service named {service_name}.")
     method = spec.methods.get(method_name)
     if method is None or spec.implementation is None:
@@ -72,20 +94,44 @@ def _validate(method: MethodSpec, params: dict[str, Any]) -> None:
         raise InvocationError(400, "invalid_request", "The params do not match the method's schema.", details)
 
 
-def _run(implementation: Any, method: MethodSpec, caller: Caller, params: dict[str, Any], timeout: float) -> Any:
-    started = time.monotonic()
+@dataclass(frozen=True)
+class _Call:
+    """One call being made: what the record of it needs."""
+
+    invocation_id: uuid.UUID
+    service_name: str
+    method: MethodSpec
+    caller: Caller
+    params: dict[str, Any]
+    started: float
+
+
+@contextmanager
+def _limited(timeout: float, *, durable: bool) -> Iterator[None]:
+    """A transaction whose statements are bounded by what is left of the time limit; one
+    that only reads may commit (its call record) without waiting for the WAL flush."""
     nested = connection.in_atomic_block  # inside a caller's transaction (tests): restore after
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(int(timeout * 1000))])
-            result = getattr(implementation(), method.name)(caller, **params)
-            if time.monotonic() - started > timeout:
-                raise _Overtime  # roll back whatever the method did
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true), set_config('synchronous_commit', %s, true)",
+                    [str(max(int(timeout * 1000), 1)), "on" if durable else "off"],
+                )
+            yield
     finally:
         if nested and connection.in_atomic_block and not connection.needs_rollback:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+
+
+def _run(implementation: Any, call: _Call, timeout: float) -> Any:
+    """Run the method and record its success in one transaction: one commit per call."""
+    with _limited(timeout, durable=call.method.writes):
+        result = getattr(implementation(), call.method.name)(call.caller, **call.params)
+        if time.monotonic() - call.started > timeout:
+            raise _Overtime  # roll back whatever the method did
+        _record(call, InvocationStatus.SUCCEEDED, "")
     return result
 
 
@@ -100,27 +146,24 @@ def invoke(
         raise InvocationError(403, "permission_denied", f"{service_name}.{method_name} needs {method.requires}.")
     _validate(method, params)
     limit = timeout if timeout is not None else method.timeout
-    started = time.perf_counter()
-    status, error, result = InvocationStatus.SUCCEEDED, "", None
+    call = _Call(uuid.uuid4(), service_name, method, caller, params, time.monotonic())
     try:
-        result = _run(implementation, method, caller, params, limit)
+        result = _run(implementation, call, limit)
     except MethodError as exc:
-        status, error = InvocationStatus.FAILED, exc.message
-        failure = InvocationError(exc.status, _code(exc.status), exc.message, exc.details)
+        _record_alone(call, InvocationStatus.FAILED, exc.message)
+        raise InvocationError(exc.status, _code(exc.status), exc.message, exc.details) from exc
     except (_Overtime, OperationalError) as exc:
         if not _timed_out(exc):
             raise
-        status, error = InvocationStatus.TIMED_OUT, f"over the {limit:g} s limit"
-        failure = InvocationError(504, "timeout", f"{service_name}.{method_name} did not finish within {limit:g} s.")
+        _record_alone(call, InvocationStatus.TIMED_OUT, f"over the {limit:g} s limit")
+        raise InvocationError(
+            504, "timeout", f"{service_name}.{method_name} did not finish within {limit:g} s."
+        ) from exc
     except Exception as exc:
         # A bug in a method: record the failed call, then let the 500 handler answer and log it.
-        _record(service_name, method_name, caller, params, InvocationStatus.FAILED, type(exc).__name__, 0.0)
+        _record_alone(call, InvocationStatus.FAILED, type(exc).__name__)
         raise
-    duration_ms = round((time.perf_counter() - started) * 1000, 2)
-    record = _record(service_name, method_name, caller, params, status, error, duration_ms)
-    if status != InvocationStatus.SUCCEEDED:
-        raise failure
-    return Invocation(invocation_id=record.id, result=result, duration_ms=duration_ms)
+    return Invocation(invocation_id=call.invocation_id, result=result, duration_ms=_elapsed_ms(call))
 
 
 def _timed_out(exc: Exception) -> bool:
@@ -134,27 +177,28 @@ def _code(status: int) -> str:
     return {403: "permission_denied", 404: "not_found", 409: "conflict"}.get(status, "invalid_request")
 
 
-@transaction.atomic
-def _record(
-    service_name: str,
-    method_name: str,
-    caller: Caller,
-    params: dict[str, Any],
-    status: str,
-    error: str,
-    duration: float,
-) -> ServiceInvocation:
-    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
-    with connection.cursor() as cursor:
-        # The call record is an audit trail, not the change itself: it may commit without
-        # waiting for the WAL flush (a crash could lose the last few ms of records, never data).
-        cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")
-    record = ServiceInvocation.objects.create(
-        id=uuid.uuid4(),
-        service_name=service_name,
-        method=method_name,
-        caller=actor.current() or f"user:{caller.user.get_username()}",
-        user_id=caller.user.pk,
+def _elapsed_ms(call: _Call) -> float:
+    return round((time.monotonic() - call.started) * 1000, 2)
+
+
+def _record_alone(call: _Call, status: str, error: str) -> None:
+    """Record a call whose own transaction was rolled back."""
+    with _limited(30.0, durable=False):
+        _record(call, status, error)
+
+
+def _record(call: _Call, status: str, error: str) -> None:
+    """The call record and its ``ServiceInvoked`` event. It is an audit trail, not the change
+    itself: for reading calls it may commit without waiting for the WAL flush (a crash could
+    lose the last few ms of records, never data)."""
+    digest = hashlib.sha256(json.dumps(call.params, sort_keys=True, default=str).encode()).hexdigest()
+    duration = _elapsed_ms(call)
+    ServiceInvocation.objects.create(
+        id=call.invocation_id,
+        service_name=call.service_name,
+        method=call.method.name,
+        caller=actor.current() or f"user:{call.caller.user.get_username()}",
+        user_id=call.caller.user.pk,
         params_digest=digest,
         status=status,
         error=error,
@@ -162,8 +206,12 @@ def _record(
     )
     event_append(
         aggregate_type="Service",
-        aggregate_id=service_aggregate_id(service_name),
+        aggregate_id=service_aggregate_id(call.service_name),
         event_type="ServiceInvoked",
-        payload={"invocation_id": str(record.id), "method": method_name, "status": status, "duration_ms": duration},
+        payload={
+            "invocation_id": str(call.invocation_id),
+            "method": call.method.name,
+            "status": status,
+            "duration_ms": duration,
+        },
     )
-    return record

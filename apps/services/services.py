@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from apps.events.services import event_append
+from apps.services.invocation import forget_availability
 from apps.services.models import Service, service_aggregate_id
 from apps.services.registry import ServiceSpec, load_catalog
 
@@ -57,4 +58,6 @@ def catalog_sync(*, specs: dict[str, ServiceSpec] | None = None) -> SyncResult:
             row.available = False
             row.save(update_fields=["available", "updated_at"])
             result.removed.append(name)
+    forget_availability()
+    transaction.on_commit(forget_availability)
     return result

@@ -3,8 +3,10 @@ Channels group for WebSocket subscribers."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,6 +29,21 @@ def message(
     return {**body, **(extra or {})}
 
 
+_local = threading.local()
+
+
+def _group_send(layer: Any, group: str, event: dict[str, Any]) -> None:
+    """Send to a Channels group. The announcer thread keeps one event loop of its own (no
+    ``async_to_sync`` per message, and it still works while the interpreter shuts down)."""
+    if threading.current_thread().name.startswith(_ANNOUNCER_PREFIX):
+        loop = getattr(_local, "loop", None)
+        if loop is None:
+            loop = _local.loop = asyncio.new_event_loop()
+        loop.run_until_complete(layer.group_send(group, event))
+    else:
+        async_to_sync(layer.group_send)(group, event)
+
+
 def publish(
     channel: str, event_type: str, payload: dict[str, Any], *, extra: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -36,7 +53,7 @@ def publish(
         get_redis_connection("default").publish(channel, json.dumps(body))
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(group_name(channel), {"type": "feed.message", "message": body})
+            _group_send(layer, group_name(channel), {"type": "feed.message", "message": body})
     except Exception:
         logger.warning("could not publish %s on %s", event_type, channel, exc_info=True)
     return body
@@ -45,7 +62,8 @@ def publish(
 # One background thread per process: announcing an event costs a few milliseconds (Redis
 # PUBLISH plus the Channels group send through async_to_sync), which must not be added to the
 # request that committed the change. A single thread keeps the announcements in order.
-_announcer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feed-publish")
+_ANNOUNCER_PREFIX = "feed-publish"
+_announcer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=_ANNOUNCER_PREFIX)
 
 
 def publish_soon(

@@ -13,6 +13,7 @@ from apps.agents.models import Agent
 from apps.agents.services import agent_create
 from apps.events.models import Event
 from apps.services import registry
+from apps.services.invocation import forget_availability
 from apps.services.models import Service, ServiceInvocation, service_aggregate_id
 from apps.services.registry import Caller, method, service
 from tests.support.api import assert_envelope, key_header, send
@@ -125,8 +126,10 @@ def slow_service() -> Iterator[None]:
     Service.objects.create(
         id=service_aggregate_id("TestSleeper"), name="TestSleeper", layer="L12", description="t", fingerprint="t"
     )
+    forget_availability()  # the catalog changed under this process
     yield
     registry._REGISTRY.pop("TestSleeper")
+    forget_availability()
 
 
 @pytest.mark.parametrize("method_name", ["slow_sql", "slow_python"])
