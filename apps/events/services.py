@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from apps.events.models import Event
@@ -47,7 +48,9 @@ def channel_for(aggregate_type: str) -> str:
 
 def _insert(event: Event) -> int:
     def prep(name: str) -> Any:
-        return Event._meta.get_field(name).get_db_prep_save(getattr(event, name), connection)
+        field = Event._meta.get_field(name)
+        assert isinstance(field, Field)
+        return field.get_db_prep_save(getattr(event, name), connection)
 
     with connection.cursor() as cursor:
         cursor.execute(
