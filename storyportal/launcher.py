@@ -76,6 +76,7 @@ def run() -> int:
     signal.signal(signal.SIGTERM, sup.on_signal)
     try:
         _manage("migrate", "--noinput")
+        _manage("sync_services")  # reports the catalog and embeds it for semantic search
         _manage("ensure_admin")
         port = str(conf.get_int("PORT", 8000))
         host = conf.get_str("HOST", "127.0.0.1") or "127.0.0.1"

@@ -11,6 +11,9 @@ can find them with ``redis-cli --scan --pattern 'session:*'``. Values are JSON.
   as long as the window (3600 s for an hourly rate).
 - ``lock:{resource}``: a short mutual-exclusion lock.
 - ``queue:{name}``: work queued outside Celery (a list, no TTL).
+- ``llm:breaker:{part}``: the model gateway's circuit breaker (``failures``, ``open``,
+  ``tripped``), shared by every worker.
+- ``embedding:{model}:{digest}``: a cached embedding (float32 bytes) of a text's sha256; 30 days.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ SERVICE = KeyPattern("service:{service_name}", 60)
 RATE_LIMIT = KeyPattern("ratelimit:{client}:{scope}:{window}", None)
 LOCK = KeyPattern("lock:{resource_name}", 30)
 QUEUE = KeyPattern("queue:{queue_name}", None)
+LLM_BREAKER = KeyPattern("llm:breaker:{part}", None)
+EMBEDDING = KeyPattern("embedding:{model}:{digest}", 30 * 86400)
 # Last-used stamps of API keys are written at most once per this many seconds.
 API_KEY_TOUCH = KeyPattern("apikey-touched:{key_id}", 60)
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from pgvector.django import HnswIndex, VectorField
 
 __all__ = ["InvocationStatus", "Service", "ServiceInvocation", "service_aggregate_id"]
+
+# nomic-embed-text's size; the embeddings model must produce vectors of this length.
+EMBEDDING_DIMENSIONS = 768
 
 _NAMESPACE = uuid.UUID("0b8f6a4e-3c1d-4f7a-9d2e-5a6b7c8d9e10")
 
@@ -28,12 +32,25 @@ class Service(models.Model):
     methods = models.JSONField(default=list, help_text="Each method's name, description and JSON Schemas.")
     fingerprint = models.CharField(max_length=64)
     available = models.BooleanField(default=True, db_index=True)
+    # Semantic search: the description's embedding and what it was computed from (the text's
+    # digest and the model), so a changed description or model is embedded again.
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS, null=True, blank=True, editable=False)
+    embedding_source = models.CharField(max_length=160, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "services"
         ordering = ["layer", "name"]
+        indexes = [
+            HnswIndex(
+                name="services_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.layer})"

@@ -1,8 +1,7 @@
 """Service search (issue 4 point 7): typo-tolerant matching with rapidfuzz (Levenshtein-based)
-over names, method names and descriptions.
-
-Semantic ranking with pgvector embeddings needs the model gateway (Ollama); until it exists
-the response says ``"semantic": "unavailable"`` and ranks by the fuzzy score alone.
+over names, method names and descriptions, merged with semantic similarity (pgvector, see
+:mod:`apps.services.semantic`) when it is available. A service's score is the better of the
+two, on one 0-100 scale; ``match`` says which one found it.
 """
 
 from __future__ import annotations
@@ -36,14 +35,14 @@ class Hit:
         }
 
 
-def _words(name: str) -> str:
+def words(name: str) -> str:
     """``AgentRegistry`` -> ``agent registry``, so a query of words can match a name."""
     return _CAMEL.sub(" ", name).lower()
 
 
 def _score(query: str, service: Service) -> Hit | None:
     q = utils.default_process(query)
-    name_words = _words(service.name)
+    name_words = words(service.name)
     if q in {service.name.lower(), name_words} or q.replace(" ", "") == service.name.lower():
         return Hit(service, 100.0, "exact")
     candidates = [
@@ -56,7 +55,28 @@ def _score(query: str, service: Service) -> Hit | None:
     return Hit(service, best, "fuzzy") if best >= MIN_SCORE else None
 
 
-def search(query: str, services: list[Service], *, limit: int = MAX_RESULTS) -> list[Hit]:
-    hits = [hit for service in services if (hit := _score(query, service)) is not None]
+def _merge(fuzzy: Hit | None, service: Service, similarity: float | None, min_similarity: float) -> Hit | None:
+    if similarity is None or similarity < min_similarity:
+        return fuzzy
+    semantic = Hit(service, similarity * 100, "semantic")
+    return fuzzy if fuzzy is not None and fuzzy.score >= semantic.score else semantic
+
+
+def search(
+    query: str,
+    services: list[Service],
+    *,
+    limit: int = MAX_RESULTS,
+    similarities: dict[str, float] | None = None,
+    min_similarity: float = 1.0,
+) -> list[Hit]:
+    """Rank ``services`` for ``query``; ``similarities`` (cosine, by service name) adds
+    services whose meaning is close even when no word is."""
+    similarities = similarities or {}
+    hits = []
+    for service in services:
+        hit = _merge(_score(query, service), service, similarities.get(service.name), min_similarity)
+        if hit is not None:
+            hits.append(hit)
     hits.sort(key=lambda hit: (-hit.score, hit.service.name))
     return hits[: min(limit, MAX_RESULTS)]

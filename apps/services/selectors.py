@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from apps.monitoring.health.report import readiness
 from apps.services.models import Service
 from apps.services.registry import load_catalog
+from apps.services.search import MAX_RESULTS, Hit, search
+from apps.services.semantic import Semantic, similarities
 
 
 def service_list(*, layer: str | None = None) -> QuerySet[Service]:
-    services = Service.objects.filter(available=True)
+    services = Service.objects.filter(available=True).defer("embedding")
     return services.filter(layer=layer) if layer else services
+
+
+def service_search(query: str, *, layer: str | None = None, limit: int = MAX_RESULTS) -> tuple[list[Hit], Semantic]:
+    """Fuzzy matches merged with semantic similarity (when Ollama answers), best first."""
+    meaning = similarities(query)
+    hits = search(
+        query,
+        list(service_list(layer=layer)),
+        limit=limit,
+        similarities=meaning.similarities,
+        min_similarity=settings.SERVICE_SEARCH_MIN_SIMILARITY,
+    )
+    return hits, meaning
 
 
 def dependency_statuses() -> dict[str, str]:

@@ -21,7 +21,6 @@ from apps.services.forms import ServiceFilterForm, TryForm
 from apps.services.invocation import InvocationError, invoke
 from apps.services.models import Service
 from apps.services.registry import Caller
-from apps.services.search import search
 from storyportal.api import actor
 from storyportal.api.principal import caller_label
 
@@ -60,18 +59,20 @@ def service_list_page(request: HttpRequest) -> HttpResponse:
     """The catalog: all services by layer then name, or the search's hits best first."""
     filters = ServiceFilterForm(request.GET)
     q, layer = filters.values()
-    services = list(selectors.service_list(layer=layer or None))
     hits: dict[str, Any] = {}
+    semantic = None
     if q:
-        found = search(q, services)
+        found, semantic = selectors.service_search(q, layer=layer or None)
         hits = {hit.service.name: hit for hit in found}
         services = [hit.service for hit in found]
+    else:
+        services = list(selectors.service_list(layer=layer or None))
     statuses = selectors.dependency_statuses()
     rows = [
         {"service": service, "health": selectors.service_health(service, statuses), "hit": hits.get(service.name)}
         for service in services
     ]
-    context = {"filters": filters, "rows": rows, "q": q, "layer": layer}
+    context = {"filters": filters, "rows": rows, "q": q, "layer": layer, "semantic": semantic}
     return render(request, "services/list.html", context)
 
 

@@ -76,11 +76,18 @@
     return tr;
   }
 
-  function render(rows, q, layer) {
+  function describe(found) {
+    if (!found) return "By layer, then name.";
+    return found.semantic === "used"
+      ? "Best match first, by spelling and meaning."
+      : `Best match first, by spelling (meaning unavailable: ${found.semantic_reason || "no embeddings"}).`;
+  }
+
+  function render(rows, q, layer, found) {
     body.replaceChildren(...rows);
     const filtered = Boolean(q || layer);
     count.textContent = `${rows.length} service${rows.length === 1 ? "" : "s"}${filtered ? " matching" : ""}`;
-    note.textContent = q ? "Best match first." : "By layer, then name.";
+    note.textContent = describe(found);
     table.hidden = rows.length === 0;
     empty.hidden = rows.length !== 0;
     empty.textContent = "No service matches.";
@@ -107,7 +114,7 @@
         const rows = found
           ? found.results.filter((hit) => byName.has(hit.name)).map((hit) => row(byName.get(hit.name), hit))
           : services.map((service) => row(service, null));
-        render(rows, q, layer);
+        render(rows, q, layer, found);
         remember(q, layer);
       })
       .catch((error) => {

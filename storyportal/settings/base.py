@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.events",
     "apps.agents",
     "apps.services",
+    "apps.llm",
     "apps.workflows",
     "apps.goals",
     "apps.monitoring",
@@ -197,6 +198,7 @@ CELERY_BEAT_SCHEDULE = {
     "health-watch": {"task": "monitoring.health_watch", "schedule": 5.0},
     "sessions-purge": {"task": "accounts.sessions_purge_expired", "schedule": 3600.0},
     "tokens-flush": {"task": "accounts.flush_expired_tokens", "schedule": 86400.0},
+    "services-embed": {"task": "services.embed_catalog", "schedule": 120.0},
 }
 
 # --- API gateway ----------------------------------------------------------------------------
@@ -299,6 +301,24 @@ METRICS_TOKEN = conf.get_str("METRICS_TOKEN")
 
 # --- Platform -------------------------------------------------------------------------------
 OLLAMA_URL = conf.get_str("OLLAMA_URL", "http://127.0.0.1:11434")
+# Model gateway (L04): the model of each use case (spec 1.3), per-call time limits, and the
+# circuit breaker that makes calls fail fast (503) while Ollama keeps failing.
+LLM_MODELS = {
+    "chat": conf.get_str("LLM_MODEL_CHAT", "llama2:7b"),
+    "code": conf.get_str("LLM_MODEL_CODE", "mistral:7b"),
+    "runtime": conf.get_str("LLM_MODEL_RUNTIME", "codellama:7b"),
+    "embeddings": conf.get_str("LLM_MODEL_EMBEDDINGS", "nomic-embed-text"),
+}
+LLM_TIMEOUT_SECONDS = conf.get_int("LLM_TIMEOUT_SECONDS", 120)
+LLM_EMBED_TIMEOUT_SECONDS = conf.get_int("LLM_EMBED_TIMEOUT_SECONDS", 10)
+LLM_BREAKER_FAILURES = conf.get_int("LLM_BREAKER_FAILURES", 3)  # within the window below
+LLM_BREAKER_WINDOW_SECONDS = conf.get_int("LLM_BREAKER_WINDOW_SECONDS", 30)
+LLM_BREAKER_COOLDOWN_SECONDS = conf.get_int("LLM_BREAKER_COOLDOWN_SECONDS", 15)
+LLM_EMBEDDING_CACHE_SECONDS = conf.get_int("LLM_EMBEDDING_CACHE_SECONDS", 30 * 86400)
+# Service search waits this long for the query's embedding, then answers from fuzzy matching.
+SERVICE_SEARCH_EMBED_TIMEOUT_MS = conf.get_int("SERVICE_SEARCH_EMBED_TIMEOUT_MS", 1500)
+# Cosine similarity from which a service counts as a meaning match (nomic-embed-text scale).
+SERVICE_SEARCH_MIN_SIMILARITY = float(conf.get_str("SERVICE_SEARCH_MIN_SIMILARITY", "0.55") or 0.55)
 # Readiness answers within this budget even while a dependency hangs (contract: < 100 ms).
 HEALTH_CHECK_BUDGET_SECONDS = 0.075
 HEALTH_CACHE_SECONDS = 1.5

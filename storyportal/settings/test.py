@@ -16,3 +16,7 @@ CELERY_BEAT_SCHEDULE = {}  # tests run periodic jobs themselves
 # One test database per run, so two runs on the same embedded server never drop each other's.
 if "default" in DATABASES:  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_storyportal_{os.getpid()}"}  # noqa: F405
+
+# Nothing listens on the discard port: tests that want a model server start the stand-in
+# (tests/support/ollama.py) and point OLLAMA_URL at it; a developer's own Ollama is never used.
+OLLAMA_URL = "http://127.0.0.1:9"

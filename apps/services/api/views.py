@@ -15,7 +15,7 @@ from apps.agents.models import LAYER_CODES as _CODES
 from apps.services import selectors
 from apps.services.invocation import InvocationError, invoke
 from apps.services.registry import Caller
-from apps.services.search import MAX_RESULTS, search
+from apps.services.search import MAX_RESULTS
 from storyportal.api.errors import envelope
 from storyportal.api.principal import caller_scopes
 from storyportal.api.throttling import client_id
@@ -107,7 +107,8 @@ class ServiceSearchView(APIView):
         query = SearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         q, limit = query.validated_data["q"], min(query.validated_data["limit"], MAX_RESULTS)
-        hits = search(q, list(selectors.service_list()), limit=limit)
-        return Response(
-            {"query": q, "total": len(hits), "results": [hit.document() for hit in hits], "semantic": "unavailable"}
-        )
+        hits, meaning = selectors.service_search(q, limit=limit)
+        body = {"query": q, "total": len(hits), "results": [hit.document() for hit in hits], "semantic": meaning.status}
+        if meaning.reason:
+            body["semantic_reason"] = meaning.reason
+        return Response(body)

@@ -1,0 +1,24 @@
+"""Celery tasks of the service hub (thin: the work is in :mod:`apps.services.embeddings`)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from apps.llm.errors import ModelGatewayError
+from apps.services.embeddings import catalog_embed
+from storyportal.celery import app
+
+logger = logging.getLogger(__name__)
+
+
+@app.task(name="services.embed_catalog", ignore_result=False)
+def embed_catalog() -> dict[str, Any]:
+    """Keep the catalog's embeddings current (beat runs it every few minutes; a no-op when
+    nothing changed, a logged skip while Ollama is unavailable)."""
+    try:
+        result = catalog_embed()
+    except ModelGatewayError as exc:
+        logger.info("catalog embeddings skipped: %s", exc.message)
+        return {"status": "skipped", "reason": exc.message}
+    return {"status": "ok", "model": result.model, "embedded": result.embedded, "current": result.current}
