@@ -8,6 +8,7 @@ from django.test import Client
 from apps.accounts.models import Role, User
 from apps.monitoring.health import startup
 from apps.monitoring.health.runner import runner
+from tests.support.ollama import ollama_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ from apps.events.services import event_append
 from apps.services.models import InvocationStatus, Service, ServiceInvocation, service_aggregate_id
 from apps.services.registry import Caller, MethodError, MethodSpec, load_catalog
 from storyportal.api import actor
+from storyportal.api.errors import default_code
 
 
 class InvocationError(Exception):
@@ -174,7 +175,7 @@ def _timed_out(exc: Exception) -> bool:
 
 
 def _code(status: int) -> str:
-    return {403: "permission_denied", 404: "not_found", 409: "conflict"}.get(status, "invalid_request")
+    return default_code(status)
 
 
 def _elapsed_ms(call: _Call) -> float:
