@@ -55,6 +55,32 @@ def main() -> None:
         runner.teardown_databases(old)
 
 
+def _semantic_rows(client: object, n: int) -> list[tuple[str, dict[str, float]]]:
+    """Search with semantic ranking, against the Ollama stand-in (tests/support/ollama.py):
+    repeated queries (their embedding cached in Redis) and a new query every time (one
+    embedding call to the stand-in per search)."""
+    from itertools import count
+
+    from django.conf import settings
+
+    from apps.services.embeddings import catalog_embed
+    from tests.support.ollama import ollama_standin
+
+    with ollama_standin() as server:
+        settings.OLLAMA_URL = server.url
+        catalog_embed()
+        get = client.get  # type: ignore[attr-defined]
+        first = get("/api/v1/services/search/", {"q": "agnt regstry"}).json()
+        assert first["semantic"] == "used", first
+        cached = _time(lambda: get("/api/v1/services/search/", {"q": "agnt regstry"}), n)
+        numbers = count()
+        fresh = _time(lambda: get("/api/v1/services/search/", {"q": f"keep sessions {next(numbers)}"}), n)
+    return [
+        ("search + semantic, query embedding cached", _percentiles(cached)),
+        ("search + semantic, new query each time", _percentiles(fresh)),
+    ]
+
+
 def run() -> None:
     from django.test import Client
 
@@ -84,6 +110,7 @@ def run() -> None:
     rows += [("invoke RouteTable.routes", _percentiles(invoke)), ("direct routes() call", _percentiles(direct))]
     rows.append(("invoke() in process, no HTTP", _percentiles(in_process)))
     rows.append(("GET /api/v1/ (request baseline)", _percentiles(root)))
+    rows += _semantic_rows(client, n)
     print(f"{'what':40} {'p50':>8} {'p95':>8} {'p99':>8}  (ms, {n} requests each)")
     for name, p in rows:
         print(f"{name:40} {p['p50']:8.2f} {p['p95']:8.2f} {p['p99']:8.2f}")
