@@ -1,6 +1,8 @@
 """Root URLs: health, metrics, the API gateway and its docs, the control center, the admin."""
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -16,6 +18,8 @@ handler500 = "storyportal.api.handlers.server_error"
 urlpatterns = [
     *health_urlpatterns,
     path("metrics", metrics_view, name="metrics"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the Django admin's).
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("img/favicon.svg")), name="favicon"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
