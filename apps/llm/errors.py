@@ -31,8 +31,7 @@ class ModelNotFound(ModelGatewayError):
 
     def __init__(self, model: str) -> None:
         super().__init__(
-            f"Model {model!r} is not available on Ollama. Pull it with `ollama pull {model}` "
-            "(or `docker compose run --rm ollama-init`).",
+            f"Model {model!r} is not available on Ollama. Pull it on the Ollama host with `ollama pull {model}`.",
             details={"model": model},
         )
         self.model = model
