@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.agents",
     "apps.services",
     "apps.llm",
+    "apps.tools",
     "apps.workflows",
     "apps.goals",
     "apps.monitoring",
@@ -315,6 +316,11 @@ LLM_BREAKER_FAILURES = conf.get_int("LLM_BREAKER_FAILURES", 3)  # within the win
 LLM_BREAKER_WINDOW_SECONDS = conf.get_int("LLM_BREAKER_WINDOW_SECONDS", 30)
 LLM_BREAKER_COOLDOWN_SECONDS = conf.get_int("LLM_BREAKER_COOLDOWN_SECONDS", 15)
 LLM_EMBEDDING_CACHE_SECONDS = conf.get_int("LLM_EMBEDDING_CACHE_SECONDS", 30 * 86400)
+# Tools (L03). The HTTP tool reaches only these hosts (exact names, or ".example.com" for a
+# domain and its subdomains); an empty list refuses every request.
+TOOLS_HTTP_ALLOWED_HOSTS = conf.get_list("TOOLS_HTTP_ALLOWED_HOSTS", [])
+TOOLS_HTTP_TIMEOUT_SECONDS = conf.get_int("TOOLS_HTTP_TIMEOUT_SECONDS", 10)
+TOOLS_HTTP_MAX_BYTES = conf.get_int("TOOLS_HTTP_MAX_BYTES", 1024 * 1024)
 # Service search waits this long for the query's embedding, then answers from fuzzy matching.
 SERVICE_SEARCH_EMBED_TIMEOUT_MS = conf.get_int("SERVICE_SEARCH_EMBED_TIMEOUT_MS", 1500)
 # Cosine similarity from which a service counts as a meaning match (nomic-embed-text scale).
