@@ -50,6 +50,9 @@ def _score(query: str, service: Service) -> Hit | None:
         fuzz.ratio(q.replace(" ", ""), service.name.lower()),
         max((fuzz.ratio(q, m.lower()) for m in service.method_names), default=0.0),
         fuzz.partial_token_set_ratio(q, utils.default_process(service.description)) * 0.9,
+        # A query word close to a word of the name ("helth" ~ health) beats the same word in
+        # another service's description.
+        max((fuzz.ratio(qw, nw) for qw in q.split() for nw in name_words.split()), default=0.0) * 0.95,
     ]
     best = max(candidates)
     return Hit(service, best, "fuzzy") if best >= MIN_SCORE else None
