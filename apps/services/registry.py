@@ -14,6 +14,8 @@ from importlib import import_module
 from pkgutil import iter_modules
 from typing import Any, TypeVar
 
+from django.conf import settings
+
 T = TypeVar("T")
 EMPTY_OBJECT: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
 
@@ -120,14 +122,16 @@ _imported = False
 
 
 def load_catalog() -> dict[str, ServiceSpec]:
-    """Every registered service, importing each module of :mod:`apps.services.catalog` (once:
-    the directory listing is not repeated on every call)."""
+    """Every registered service, importing each module of :mod:`apps.services.catalog` and of
+    ``SERVICE_CATALOG_EXTRA_MODULES`` (an operator's own services) once."""
     global _imported
     if not _imported:
         package = import_module("apps.services.catalog")
         for module in iter_modules(package.__path__):
             import_module(f"{package.__name__}.{module.name}")
         _imported = True
+    for extra in settings.SERVICE_CATALOG_EXTRA_MODULES:
+        import_module(extra)  # cached by Python after the first time
     return dict(sorted(_REGISTRY.items()))
 
 

@@ -35,6 +35,9 @@ API_MODULES: tuple[ApiModule, ...] = (
     ApiModule("apps.events.api.urls", layers=("L01",)),
     ApiModule("apps.agents.api.urls", layers=("L01", "L02")),
     ApiModule("apps.services.api.urls", layers=("L12",)),
+    ApiModule("apps.tools.api.urls", layers=("L03",)),
+    ApiModule("apps.workflows.api.urls", layers=("L02", "L05")),
+    ApiModule("apps.integrations.api.urls", layers=("L11",)),
 )
 # /api/<name>/... is /api/v1/<name>/...
 PREFIX_ALIASES = ("services", "workflows", "llm")

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.llm",
     "apps.tools",
     "apps.workflows",
+    "apps.integrations",
     "apps.goals",
     "apps.monitoring",
 ]
@@ -183,6 +184,10 @@ CELERY_BROKER_URL = redis_url(REDIS_BROKER_DB)
 CELERY_RESULT_BACKEND = redis_url(REDIS_BROKER_DB)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
+CELERY_TASK_DEFAULT_QUEUE = conf.get_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Results are kept only by tasks that ask (ignore_result=False): the engine's state is in
+# PostgreSQL, and storing every task's return value would cost a Redis write each.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SOFT_TIME_LIMIT = conf.get_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
@@ -200,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-purge": {"task": "accounts.sessions_purge_expired", "schedule": 3600.0},
     "tokens-flush": {"task": "accounts.flush_expired_tokens", "schedule": 86400.0},
     "services-embed": {"task": "services.embed_catalog", "schedule": 120.0},
+    "workflows-dispatch-due": {"task": "workflows.dispatch_due", "schedule": 1.0},
+    "workflows-recover-steps": {"task": "workflows.recover_steps", "schedule": 15.0},
+    "workflows-prune-runs": {"task": "workflows.prune_runs", "schedule": 3600.0},
+    "integrations-dispatch-due": {"task": "integrations.dispatch_due", "schedule": 5.0},
 }
 
 # --- API gateway ----------------------------------------------------------------------------
@@ -286,6 +295,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Control plane for AI agents. Authenticate with a Bearer JWT or an X-API-Key.",
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status`; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "AgentStatusEnum": "apps.agents.models.AgentStatus",
+        "RunStatusEnum": "apps.workflows.models.runs.RunStatus",
+        "StepStatusEnum": "apps.workflows.models.runs.StepStatus",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     # Layer routes (/api/l01/...) are aliases of /api/v1/; the schema documents each path once.
@@ -316,11 +331,26 @@ LLM_BREAKER_FAILURES = conf.get_int("LLM_BREAKER_FAILURES", 3)  # within the win
 LLM_BREAKER_WINDOW_SECONDS = conf.get_int("LLM_BREAKER_WINDOW_SECONDS", 30)
 LLM_BREAKER_COOLDOWN_SECONDS = conf.get_int("LLM_BREAKER_COOLDOWN_SECONDS", 15)
 LLM_EMBEDDING_CACHE_SECONDS = conf.get_int("LLM_EMBEDDING_CACHE_SECONDS", 30 * 86400)
+# Workflows: a running step whose worker holds no lock on it after this long is rerun; a
+# queued step no worker claimed after the second is sent again.
+WORKFLOW_STEP_RECOVERY_SECONDS = conf.get_int("WORKFLOW_STEP_RECOVERY_SECONDS", 30)
+WORKFLOW_LOST_STEP_SECONDS = conf.get_int("WORKFLOW_LOST_STEP_SECONDS", 600)
+# Retention: finished runs are deleted after this many days; step and run outputs (which may
+# be large or sensitive) are cleared sooner.
+WORKFLOW_RUN_RETENTION_DAYS = conf.get_int("WORKFLOW_RUN_RETENTION_DAYS", 90)
+WORKFLOW_OUTPUT_RETENTION_DAYS = conf.get_int("WORKFLOW_OUTPUT_RETENTION_DAYS", 30)
+# Modules with more hub services (registered with @service), e.g. an operator's own.
+SERVICE_CATALOG_EXTRA_MODULES = conf.get_list("SERVICE_CATALOG_EXTRA_MODULES", [])
 # Tools (L03). The HTTP tool reaches only these hosts (exact names, or ".example.com" for a
 # domain and its subdomains); an empty list refuses every request.
 TOOLS_HTTP_ALLOWED_HOSTS = conf.get_list("TOOLS_HTTP_ALLOWED_HOSTS", [])
 TOOLS_HTTP_TIMEOUT_SECONDS = conf.get_int("TOOLS_HTTP_TIMEOUT_SECONDS", 10)
 TOOLS_HTTP_MAX_BYTES = conf.get_int("TOOLS_HTTP_MAX_BYTES", 1024 * 1024)
+# Outbound webhooks (L11): each attempt's HTTP timeout; a failed delivery is tried again
+# after RETRY_BASE * 2^(attempt-1) seconds (at most an hour), up to MAX_ATTEMPTS in all.
+WEBHOOK_TIMEOUT_SECONDS = conf.get_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = conf.get_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_RETRY_BASE_SECONDS = conf.get_int("WEBHOOK_RETRY_BASE_SECONDS", 10)
 # Service search waits this long for the query's embedding, then answers from fuzzy matching.
 SERVICE_SEARCH_EMBED_TIMEOUT_MS = conf.get_int("SERVICE_SEARCH_EMBED_TIMEOUT_MS", 1500)
 # Cosine similarity from which a service counts as a meaning match (nomic-embed-text scale).

@@ -58,8 +58,39 @@ POLICIES = {
     "service-search": BY_METHOD,
     # POST, but reading methods only need read:services (writing ones are refused inside).
     "service-invoke": "read for every method",
+    "tool-list": BY_METHOD,
+    "tool-detail": BY_METHOD,
+    "tool-execute": BY_METHOD,
+    "tool-execution-list": BY_METHOD,
+    "tool-execution-detail": BY_METHOD,
+    "workflow-list": BY_METHOD,
+    "workflow-detail": BY_METHOD,
+    "workflow-versions": BY_METHOD,
+    "workflow-version": BY_METHOD,
+    "workflow-diff": BY_METHOD,
+    "workflow-restore": BY_METHOD,
+    "workflow-execute": BY_METHOD,
+    "workflow-run-list": BY_METHOD,
+    "workflow-run-detail": BY_METHOD,
+    "workflow-run-cancel": BY_METHOD,
+    "workflow-run-approve": BY_METHOD,
+    "workflow-run-reject": BY_METHOD,
+    "webhook-endpoint-list": ADMIN_ONLY,
+    "webhook-endpoint-detail": ADMIN_ONLY,
+    "webhook-endpoint-test": ADMIN_ONLY,
+    "webhook-delivery-list": ADMIN_ONLY,
+    "webhook-delivery-detail": ADMIN_ONLY,
+    "webhook-delivery-redeliver": ADMIN_ONLY,
+    "workflow-schedule-list": BY_METHOD,
+    "workflow-schedule-detail": BY_METHOD,
+    "workflow-webhook-list": BY_METHOD,
+    "workflow-webhook-detail": BY_METHOD,
+    # The secret URL is the credential (and a signature, for signed triggers).
+    "hook-receive": PUBLIC,
 }
-SAMPLE_KWARGS = {"layer": "l01", "probe": "ready", "pk": "0", "name": "NoSuchService"}
+SAMPLE_KWARGS = {
+    "layer": "l01", "probe": "ready", "pk": "0", "name": "NoSuchService", "number": "1", "token": "whk_nope",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
