@@ -7,8 +7,8 @@ from typing import Any
 from apps.services.catalog.schemas import LIMIT, UUID, obj
 from apps.services.registry import Caller, MethodError, method, service
 from apps.workflows import selectors
-from apps.workflows.models import WorkflowRun
-from apps.workflows.services import approvals, runs
+from apps.workflows.models import WorkflowRun, WorkflowSchedule
+from apps.workflows.services import approvals, runs, triggers
 from storyportal.api.exceptions import DomainError
 
 RUN = obj(
@@ -122,3 +122,74 @@ class ApprovalService:
         except DomainError as exc:
             raise _domain(exc) from exc
         return _run(_get_run(run_id))
+
+
+SCHEDULE = obj(
+    {"id": UUID, "workflow": {"type": "string"}, "cron": {"type": "string"}, "timezone": {"type": "string"},
+     "enabled": {"type": "boolean"}, "last_run_at": {"type": ["string", "null"]}},
+    "id", "workflow", "cron", "enabled",
+)  # fmt: skip
+
+
+def _schedule(schedule: WorkflowSchedule) -> dict[str, Any]:
+    return {
+        "id": str(schedule.id), "workflow": schedule.workflow.name, "cron": schedule.cron,
+        "timezone": schedule.timezone, "enabled": schedule.enabled,
+        "last_run_at": schedule.last_run_at.isoformat() if schedule.last_run_at else None,
+    }  # fmt: skip
+
+
+@service(name="Scheduler", layer="L05", description="Cron schedules that start workflow runs (django-celery-beat).")
+class Scheduler:
+    @method(
+        description="Schedules, optionally of one workflow (by name).",
+        params=obj({"workflow": {"type": "string", "maxLength": 100}, "limit": LIMIT}),
+        result=obj(
+            {"count": {"type": "integer"}, "schedules": {"type": "array", "items": SCHEDULE}}, "count", "schedules"
+        ),
+    )
+    def list(self, caller: Caller, workflow: str = "", limit: int = 20) -> dict[str, Any]:
+        rows = WorkflowSchedule.objects.filter(workflow__archived_at__isnull=True).select_related("workflow")
+        rows = rows.filter(workflow__name=workflow) if workflow else rows
+        return {"count": rows.count(), "schedules": [_schedule(s) for s in rows.order_by("created_at")[:limit]]}
+
+    @method(
+        description="Run a workflow (by name) on a cron schedule, as you, with these inputs.",
+        params=obj(
+            {
+                "workflow": {"type": "string", "maxLength": 100},
+                "cron": {"type": "string", "maxLength": 120},
+                "timezone": {"type": "string", "maxLength": 64},
+                "inputs": {"type": "object"},
+            },
+            "workflow",
+            "cron",
+        ),
+        result=SCHEDULE,
+        writes=True,
+    )
+    def create(
+        self, caller: Caller, workflow: str, cron: str, timezone: str = "UTC", inputs: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        found = selectors.workflow_list().filter(name=workflow).first()
+        if found is None:
+            raise MethodError(404, f"No workflow named {workflow}.")
+        try:
+            made = triggers.schedule_create(
+                workflow=found, cron=cron, user=caller.user, inputs=inputs or {}, timezone_name=timezone
+            )
+        except DomainError as exc:
+            raise _domain(exc) from exc
+        return _schedule(made)
+
+    @method(
+        description="Pause or resume a schedule.",
+        params=obj({"schedule_id": UUID, "enabled": {"type": "boolean"}}, "schedule_id", "enabled"),
+        result=SCHEDULE,
+        writes=True,
+    )
+    def set_enabled(self, caller: Caller, schedule_id: str, enabled: bool) -> dict[str, Any]:
+        schedule = WorkflowSchedule.objects.filter(pk=schedule_id, workflow__archived_at__isnull=True).first()
+        if schedule is None:
+            raise MethodError(404, f"No schedule with id {schedule_id}.")
+        return _schedule(triggers.schedule_update(schedule=schedule, enabled=enabled))

@@ -47,3 +47,31 @@ def test_workflows_run_and_are_followed_through_the_hub(operator_client: Client,
     assert_envelope(_invoke(operator_client, "WorkflowEngine", "execute", {"workflow": "nope"}), 404)
     missing = "00000000-0000-0000-0000-000000000000"
     assert_envelope(_invoke(viewer_client, "WorkflowEngine", "status", {"run_id": missing}), 404)
+
+
+def test_scheduler_lists_creates_and_pauses(operator_client: Client, viewer_client: Client) -> None:
+    workflow_create(name="nightly", steps=[service_step("r", "RouteTable", "routes")])
+    made = _invoke(operator_client, "Scheduler", "create", {"workflow": "nightly", "cron": "0 2 * * *"}).json()
+    assert made["result"]["enabled"] is True
+    assert_envelope(_invoke(operator_client, "Scheduler", "create", {"workflow": "nightly", "cron": "bad"}), 400)
+    assert_envelope(_invoke(viewer_client, "Scheduler", "create", {"workflow": "nightly", "cron": "0 2 * * *"}), 403)
+    paused = _invoke(
+        operator_client, "Scheduler", "set_enabled", {"schedule_id": made["result"]["id"], "enabled": False}
+    )
+    assert paused.json()["result"]["enabled"] is False
+    listed = _invoke(viewer_client, "Scheduler", "list", {"workflow": "nightly"}).json()["result"]
+    assert [(s["cron"], s["enabled"]) for s in listed["schedules"]] == [("0 2 * * *", False)]
+
+
+def test_a_finished_run_notifies_subscribed_webhooks(operator_user) -> None:
+    from apps.integrations.models import WebhookDelivery
+    from apps.integrations.services import endpoint_create
+    from apps.workflows.services.runs import run_execute
+
+    workflow = workflow_create(name="notify", steps=[service_step("r", "RouteTable", "routes")])
+    endpoint_create(name="ops", url="https://hooks.example.com/in", events=["WorkflowCompleted"])
+    endpoint_create(name="other", url="https://hooks.example.com/x", events=["WebhookTest"])
+    run = drive(run_execute(workflow=workflow, inputs={}, user=operator_user, scopes=frozenset({"read:services"})))
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.endpoint.name, delivery.event_type) == ("ops", "WorkflowCompleted")
+    assert (delivery.payload["run_id"], delivery.payload["status"]) == (str(run.pk), "succeeded")
