@@ -12,8 +12,9 @@ from django.http import HttpRequest
 
 from apps.workflows.definition import validate
 from apps.workflows.errors import RunFinished
-from apps.workflows.models import StepRun, Workflow, WorkflowRun, WorkflowVersion
-from apps.workflows.services import definitions, runs
+from apps.workflows.models import StepRun, WebhookTrigger, Workflow, WorkflowRun, WorkflowSchedule, WorkflowVersion
+from apps.workflows.services import definitions, runs, triggers
+from apps.workflows.services.runs import check_inputs
 from storyportal.api import actor
 from storyportal.api.exceptions import DomainError
 from storyportal.api.principal import caller_label
@@ -134,3 +135,69 @@ class WorkflowRunAdmin(ReadOnly, admin.ModelAdmin):
             except RunFinished:
                 continue
         self.message_user(request, f"Cancelled {cancelled} run(s); the others had already ended.")
+
+
+class ScheduleAdminForm(forms.ModelForm):
+    class Meta:
+        model = WorkflowSchedule
+        fields = ("workflow", "cron", "timezone", "inputs", "enabled")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        workflow = data.get("workflow") or getattr(self.instance, "workflow", None)
+        if not self.errors and workflow is not None:
+            try:
+                triggers.parse_cron(data.get("cron", ""), data.get("timezone", "UTC"))
+                check_inputs(workflow.inputs_schema, data.get("inputs") or {})
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return data
+
+
+@admin.register(WorkflowSchedule)
+class WorkflowScheduleAdmin(admin.ModelAdmin):
+    """Schedules, saved through the services so their beat periodic task follows."""
+
+    form = ScheduleAdminForm
+
+    list_display = ("workflow", "cron", "timezone", "enabled", "created_by", "last_run_at")
+    list_filter = ("enabled",)
+    search_fields = ("workflow__name", "cron")
+    fields = ("workflow", "cron", "timezone", "inputs", "enabled", "created_by", "last_run_at", "periodic_task")
+    readonly_fields = ("created_by", "last_run_at", "periodic_task")
+    list_select_related = ("workflow", "created_by")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return (*self.readonly_fields, "workflow") if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: WorkflowSchedule, form: Any, change: bool) -> None:
+        if change:
+            changes = {f: getattr(obj, f) for f in ("cron", "timezone", "inputs", "enabled")}
+            saved = triggers.schedule_update(schedule=WorkflowSchedule.objects.get(pk=obj.pk), **changes)
+        else:
+            saved = triggers.schedule_create(workflow=obj.workflow, cron=obj.cron, user=request.user, inputs=obj.inputs,
+                                             timezone_name=obj.timezone, enabled=obj.enabled)  # fmt: skip
+        obj.pk, obj.periodic_task = saved.pk, saved.periodic_task
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: WorkflowSchedule) -> None:
+        triggers.schedule_delete(schedule=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WorkflowSchedule]) -> None:
+        for schedule in queryset:
+            triggers.schedule_delete(schedule=schedule)
+
+
+@admin.register(WebhookTrigger)
+class WebhookTriggerAdmin(admin.ModelAdmin):
+    """Inbound webhook triggers: created through the API (which shows the secret URL once);
+    here they can be listed, disabled or deleted."""
+
+    list_display = ("name", "workflow", "token_prefix", "enabled", "created_by", "last_used_at")
+    list_filter = ("enabled",)
+    search_fields = ("name", "workflow__name", "token_prefix")
+    fields = ("name", "workflow", "token_prefix", "enabled", "created_by", "last_used_at", "created_at")
+    readonly_fields = ("name", "workflow", "token_prefix", "created_by", "last_used_at", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

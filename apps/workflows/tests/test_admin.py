@@ -50,3 +50,19 @@ def test_runs_are_read_only_and_can_be_cancelled(staff_client: Client, operator_
     staff_client.post("/admin/workflows/workflowrun/", {"action": "cancel_selected", "_selected_action": [run.pk]})
     assert WorkflowRun.objects.get(pk=run.pk).status == "cancelled"
     assert staff_client.get("/admin/workflows/workflowrun/add/").status_code == 403
+
+
+def test_schedules_in_the_admin_keep_their_periodic_task(staff_client: Client) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    from apps.workflows.models import WorkflowSchedule
+
+    workflow = workflow_create(name="nightly", steps=[service_step("r", "RouteTable", "routes")])
+    form = {"workflow": str(workflow.pk), "cron": "0 4 * * *", "timezone": "UTC", "inputs": "{}", "enabled": "on"}
+    assert staff_client.post("/admin/workflows/workflowschedule/add/", form).status_code == 302
+    schedule = WorkflowSchedule.objects.get()
+    assert PeriodicTask.objects.get(pk=schedule.periodic_task_id).crontab.hour == "4"
+    bad = staff_client.post("/admin/workflows/workflowschedule/add/", {**form, "cron": "99 * * * *"})
+    assert bad.status_code == 200
+    assert "not valid" in bad.content.decode()
+    assert staff_client.get("/admin/workflows/webhooktrigger/").status_code == 200
