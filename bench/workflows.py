@@ -58,7 +58,9 @@ def _measure(name: str, steps: list[dict[str, object]], runs: int, user: object)
 
     def submit(_: int) -> object:
         try:
-            return run_execute(workflow=workflow, inputs={}, user=user, scopes=frozenset()).pk
+            return run_execute(
+                workflow=workflow, inputs={}, user=user, scopes=frozenset({"read:services", "write:services"})
+            ).pk
         finally:
             connection.close()  # each client thread has its own connection
 

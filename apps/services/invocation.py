@@ -124,6 +124,7 @@ def _limited(timeout: float, *, durable: bool) -> Iterator[None]:
         if nested and connection.in_atomic_block and not connection.needs_rollback:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+                cursor.execute("SET LOCAL synchronous_commit TO DEFAULT")
 
 
 def _run(implementation: Any, call: _Call, timeout: float) -> Any:

@@ -175,7 +175,8 @@ class WorkflowScheduleAdmin(admin.ModelAdmin):
             changes = {f: getattr(obj, f) for f in ("cron", "timezone", "inputs", "enabled")}
             saved = triggers.schedule_update(schedule=WorkflowSchedule.objects.get(pk=obj.pk), **changes)
         else:
-            saved = triggers.schedule_create(workflow=obj.workflow, cron=obj.cron, user=request.user, inputs=obj.inputs,
+            saved = triggers.schedule_create(workflow=obj.workflow, cron=obj.cron, user=request.user,
+                                             scopes=getattr(request.user, "scopes", frozenset()), inputs=obj.inputs,
                                              timezone_name=obj.timezone, enabled=obj.enabled)  # fmt: skip
         obj.pk, obj.periodic_task = saved.pk, saved.periodic_task
         obj._state.adding = False

@@ -79,6 +79,17 @@ def _check_inputs_schema(schema: Any, problems: _Problems) -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
         problems.add("inputs_schema", f"is not a valid JSON Schema: {exc.message}")
+    if any(not ref.startswith("#") for ref in _refs(schema)):
+        problems.add("inputs_schema", "may only $ref within itself (#/...); remote references are not fetched")
+
+
+def _refs(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        own = [value["$ref"]] if isinstance(value.get("$ref"), str) else []
+        return own + [ref for item in value.values() for ref in _refs(item)]
+    if isinstance(value, list):
+        return [ref for item in value for ref in _refs(item)]
+    return []
 
 
 def _check_ids(steps: list[Any], problems: _Problems) -> list[str]:

@@ -37,3 +37,10 @@ class WebhookRefused(DomainError):
 
     status_code = status.HTTP_401_UNAUTHORIZED
     code = "not_authenticated"
+
+
+class RunForbidden(DomainError):
+    """Starting a run needs write:services, whoever (or whatever trigger) asks."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"

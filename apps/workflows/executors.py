@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from apps.accounts.models import User
+from apps.accounts.scopes import WRITE
 from apps.services.invocation import InvocationError, invoke
 from apps.services.registry import Caller
 from apps.tools.errors import ToolInputInvalid, ToolNotFound
 from apps.tools.services import tool_execute
 from apps.workflows import references
 from apps.workflows.models import StepRun
+
+# The Caller.client of calls made by workflow steps (services can refuse them, e.g. approvals).
+WORKFLOW_CLIENT = "workflow-run:"
 
 
 class StepFailure(Exception):
@@ -27,7 +30,7 @@ def _caller(step: StepRun) -> Caller:
     user = step.run.triggered_by
     if user is None or not user.is_active:
         raise StepFailure("the user who started this run is no longer active", retryable=False)
-    return Caller(user=user, scopes=frozenset(step.run.scopes), client=f"user:{user.pk}")
+    return Caller(user=user, scopes=frozenset(step.run.scopes), client=f"{WORKFLOW_CLIENT}{step.run_id}")
 
 
 def _render(value: Any, context: dict[str, Any]) -> Any:
@@ -55,7 +58,9 @@ def run_service(step: StepRun, spec: dict[str, Any], context: dict[str, Any]) ->
 
 def run_tool(step: StepRun, spec: dict[str, Any], context: dict[str, Any]) -> Any:
     inputs = _render(spec.get("inputs", {}), context)
-    user: User | None = step.run.triggered_by
+    user = _caller(step).user
+    if WRITE not in step.run.scopes:  # tools reach outside: like the tools API, they need write
+        raise StepFailure(f"tool steps need {WRITE}, which this run does not have", retryable=False)
     try:
         execution = tool_execute(
             name=spec["tool"],

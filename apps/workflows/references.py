@@ -57,7 +57,14 @@ def referenced_steps(expression: str, *, bare: bool = False) -> set[str]:
 
 
 def evaluate(expression: str, context: dict[str, Any]) -> Any:
-    return compiled(expression).search(context)
+    """The expression's value; an error while evaluating (a function given the wrong type,
+    comparing a string with a number) is an :class:`InvalidReference`, never a crash."""
+    try:
+        return compiled(expression).search(context)
+    except InvalidReference:
+        raise
+    except Exception as exc:
+        raise InvalidReference(f"{expression!r} could not be evaluated: {exc}") from exc
 
 
 def render(value: Any, context: dict[str, Any]) -> Any:

@@ -43,19 +43,17 @@ def dispatch_due() -> dict[str, Any]:
     due = steps_due()
     for step_run_id in due:
         execute_step.delay(step_run_id)
-    expired = approvals_expire()
-    for run_id in expired:
-        advance_run.delay(run_id)
-    return {"dispatched": len(due), "approvals_expired": len(expired)}
+    return {"dispatched": len(due), "approvals_expired": approvals_expire()}
 
 
 @app.task(name="workflows.recover_steps")
 def recover_steps() -> dict[str, Any]:
     """Every 15 s (beat): steps a dead worker left, and queued steps whose task was lost."""
-    recovered = steps_recover()
-    for step_run_id in recovered:
-        execute_step.delay(step_run_id)
-    return {"recovered": len(recovered)}
+    recovery = steps_recover()
+    dispatch_steps(recovery.dispatch)
+    for run_id in recovery.advance:
+        advance_run.delay(run_id)
+    return {"recovered": len(recovery.dispatch), "given_up": len(recovery.advance)}
 
 
 @app.task(name="workflows.prune_runs")

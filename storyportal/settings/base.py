@@ -334,7 +334,7 @@ LLM_EMBEDDING_CACHE_SECONDS = conf.get_int("LLM_EMBEDDING_CACHE_SECONDS", 30 * 8
 # Workflows: a running step whose worker holds no lock on it after this long is rerun; a
 # queued step no worker claimed after the second is sent again.
 WORKFLOW_STEP_RECOVERY_SECONDS = conf.get_int("WORKFLOW_STEP_RECOVERY_SECONDS", 30)
-WORKFLOW_LOST_STEP_SECONDS = conf.get_int("WORKFLOW_LOST_STEP_SECONDS", 600)
+WORKFLOW_LOST_STEP_SECONDS = conf.get_int("WORKFLOW_LOST_STEP_SECONDS", 120)
 # Retention: finished runs are deleted after this many days; step and run outputs (which may
 # be large or sensitive) are cleared sooner.
 WORKFLOW_RUN_RETENTION_DAYS = conf.get_int("WORKFLOW_RUN_RETENTION_DAYS", 90)

@@ -7,6 +7,7 @@ from typing import Any
 from apps.services.catalog.schemas import LIMIT, UUID, obj
 from apps.services.registry import Caller, MethodError, method, service
 from apps.workflows import selectors
+from apps.workflows.executors import WORKFLOW_CLIENT
 from apps.workflows.models import WorkflowRun, WorkflowSchedule
 from apps.workflows.services import approvals, runs, triggers
 from storyportal.api.exceptions import DomainError
@@ -116,6 +117,8 @@ class ApprovalService:
         return self._decide(caller, run_id, step_id, comment, approve=False)
 
     def _decide(self, caller: Caller, run_id: str, step_id: str, comment: str, *, approve: bool) -> dict[str, Any]:
+        if (caller.client or "").startswith(WORKFLOW_CLIENT):
+            raise MethodError(403, "Approvals are decided by people, not by workflow steps.")
         run = _get_run(run_id)
         try:
             approvals.approval_decide(run=run, step_id=step_id, user=caller.user, approve=approve, comment=comment)
@@ -176,7 +179,12 @@ class Scheduler:
             raise MethodError(404, f"No workflow named {workflow}.")
         try:
             made = triggers.schedule_create(
-                workflow=found, cron=cron, user=caller.user, inputs=inputs or {}, timezone_name=timezone
+                workflow=found,
+                cron=cron,
+                user=caller.user,
+                scopes=caller.scopes,
+                inputs=inputs or {},
+                timezone_name=timezone,
             )
         except DomainError as exc:
             raise _domain(exc) from exc

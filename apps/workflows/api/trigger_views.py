@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.scopes import WRITE
 from apps.integrations.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from apps.workflows.api.trigger_serializers import ScheduleSerializer, WebhookTriggerSerializer
 from apps.workflows.errors import WebhookRefused
@@ -20,6 +21,7 @@ from apps.workflows.models import WebhookTrigger, WorkflowSchedule
 from apps.workflows.services import triggers
 from apps.workflows.services.runs import run_execute
 from storyportal.api.errors import envelope
+from storyportal.api.principal import caller_scopes
 from storyportal.api.views import validated
 
 
@@ -37,7 +39,8 @@ class ScheduleViewSet(viewsets.ModelViewSet[WorkflowSchedule]):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated(ScheduleSerializer, request)
         schedule = triggers.schedule_create(
-            workflow=data["workflow"], cron=data["cron"], user=request.user, inputs=data["inputs"],
+            workflow=data["workflow"], cron=data["cron"], user=request.user, scopes=caller_scopes(request),
+            inputs=data["inputs"],
             timezone_name=data["timezone"], enabled=data.get("enabled", True),
         )  # fmt: skip
         return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
@@ -71,7 +74,7 @@ class WebhookTriggerViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = validated(WebhookTriggerSerializer, request)
         made = triggers.webhook_create(workflow=data["workflow"], name=data["name"], user=request.user,
-                                       signed=data["signed"])  # fmt: skip
+                                       scopes=caller_scopes(request), signed=data["signed"])  # fmt: skip
         body = WebhookTriggerSerializer(made.trigger).data
         body["url"] = request.build_absolute_uri(f"/api/v1/hooks/{made.token}/")
         body["signing_secret"] = made.trigger.signing_secret or None
@@ -106,9 +109,11 @@ class HookReceiveView(APIView):
             return Response(envelope(400, message="The body must be a JSON object (it becomes the run's inputs)."),
                             status=400)  # fmt: skip
         owner = trigger.created_by
-        if owner is None or not owner.is_active:
-            return Response(envelope(409, message="The webhook's owner is no longer active."), status=409)
-        run = run_execute(workflow=trigger.workflow, inputs=dict(inputs), user=owner, scopes=owner.scopes,
+        scopes = triggers.trigger_scopes(trigger.scopes, owner)
+        if WRITE not in scopes:
+            message = "The webhook's owner can no longer run workflows."
+            return Response(envelope(403, code="permission_denied", message=message), status=403)
+        run = run_execute(workflow=trigger.workflow, inputs=dict(inputs), user=owner, scopes=scopes,
                           trigger="webhook")  # fmt: skip
         WebhookTrigger.objects.filter(pk=trigger.pk).update(last_used_at=timezone.now())
         return Response({"run_id": str(run.id), "status": run.status}, status=status.HTTP_202_ACCEPTED)

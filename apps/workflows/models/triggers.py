@@ -22,6 +22,8 @@ class WorkflowSchedule(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     inputs = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     enabled = models.BooleanField(default=True)
+    # The scopes of the credential that made it: runs get these, cut to the owner's current role.
+    scopes = models.JSONField(default=list)
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -49,6 +51,7 @@ class WebhookTrigger(models.Model):
     token_prefix = models.CharField(max_length=12)
     signing_secret = models.CharField(max_length=100, blank=True, default="")
     enabled = models.BooleanField(default=True)
+    scopes = models.JSONField(default=list)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     last_used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.workflows.errors import NotWaiting, RunFinished
 from apps.workflows.models import StepRun, StepStatus, WorkflowRun
 from apps.workflows.recording import step_event
+from apps.workflows.services.runs import advance_locked
 
 
 @transaction.atomic
@@ -34,23 +35,41 @@ def approval_decide(*, run: WorkflowRun, step_id: str, user: Any, approve: bool,
         step.error = f"rejected by {user.get_username()}" + (f": {comment}" if comment else "")
     step.save()
     step_event(step, "StepApproved" if approve else "StepRejected", by=user.get_username(), comment=comment)
-    from apps.workflows.tasks import advance_run  # tasks import this module
-
-    transaction.on_commit(lambda: advance_run.delay(str(locked.pk)))
+    _advance_now(locked)
     return step
 
 
+def _advance_now(run: WorkflowRun) -> None:
+    """Move the run on in this same commit (we hold its lock); the steps it makes ready go
+    to the workers once it commits (a broker that is down then leaves them for recovery)."""
+    from apps.workflows.tasks import dispatch_steps  # tasks import this module
+
+    ready = advance_locked(run.pk)
+    transaction.on_commit(lambda: dispatch_steps(ready), robust=True)
+
+
+def approvals_expire() -> int:
+    """Reject the approvals whose timeout passed, each under its run's lock like a person's
+    decision; returns how many."""
+    due = StepRun.objects.filter(status=StepStatus.WAITING, next_attempt_at__lte=timezone.now())
+    expired = 0
+    for step_run_id, run_id in list(due.values_list("pk", "run_id")[:500]):
+        expired += _expire(step_run_id, run_id)
+    return expired
+
+
 @transaction.atomic
-def approvals_expire() -> list[str]:
-    """Reject the approvals whose timeout passed; returns their runs to advance."""
+def _expire(step_run_id: Any, run_id: Any) -> int:
+    run = WorkflowRun.objects.select_for_update(of=("self",)).filter(pk=run_id).first()
+    step = StepRun.objects.select_for_update(skip_locked=True).filter(pk=step_run_id).first()
     now = timezone.now()
-    expired = list(
-        StepRun.objects.select_for_update(skip_locked=True).filter(status=StepStatus.WAITING, next_attempt_at__lte=now)
-    )
-    for step in expired:
-        step.status, step.finished_at, step.next_attempt_at = StepStatus.FAILED, now, None
-        step.error = "no decision before the approval's timeout"
-        step.attempts = 1
-        step_event(step, "StepRejected", by=None, comment=step.error)
-    StepRun.objects.bulk_update(expired, ["status", "finished_at", "next_attempt_at", "error", "attempts"])
-    return sorted({str(step.run_id) for step in expired})
+    if run is None or run.finished or step is None or step.status != StepStatus.WAITING:
+        return 0
+    if step.next_attempt_at is None or step.next_attempt_at > now:
+        return 0
+    step.status, step.finished_at, step.next_attempt_at, step.attempts = StepStatus.FAILED, now, None, 1
+    step.error = "no decision before the approval's timeout"
+    step.save(update_fields=["status", "finished_at", "next_attempt_at", "error", "attempts"])
+    step_event(step, "StepRejected", by=None, comment=step.error)
+    _advance_now(run)
+    return 1

@@ -36,10 +36,10 @@ _DELETE_RUNS = """
 
 _CLEAR_OUTPUTS = """
     WITH old AS (
-        SELECT s.id FROM workflow_step_runs s
-        WHERE s.output IS NOT NULL AND s.finished_at < %s
+        SELECT s.id FROM workflow_step_runs s JOIN workflow_runs r ON r.id = s.run_id
+        WHERE s.output IS NOT NULL AND s.finished_at < %s AND r.finished_at IS NOT NULL
         ORDER BY s.finished_at LIMIT %s
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF s SKIP LOCKED
     )
     UPDATE workflow_step_runs SET output = NULL WHERE id IN (SELECT id FROM old)
 """

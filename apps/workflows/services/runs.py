@@ -17,9 +17,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.scopes import WRITE
 from apps.integrations.services import webhooks_notify
 from apps.workflows import references
-from apps.workflows.errors import InputsInvalid, RunFinished
+from apps.workflows.errors import InputsInvalid, RunFinished, RunForbidden
 from apps.workflows.models import RunStatus, StepRun, StepStatus, Workflow, WorkflowRun, WorkflowVersion
 from apps.workflows.models.runs import STEP_FINISHED
 from apps.workflows.recording import run_event, step_event
@@ -34,7 +35,10 @@ ADVANCED_FIELDS = [
 def check_inputs(schema: dict[str, Any], inputs: dict[str, Any]) -> None:
     if not schema:
         return
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(inputs), key=str)
+    try:
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(inputs), key=str)
+    except Exception as exc:  # e.g. a $ref the schema cannot resolve
+        raise InputsInvalid(f"The workflow's inputs_schema cannot be applied: {exc}") from exc
     if errors:
         details = {".".join(map(str, e.absolute_path)) or "inputs": [e.message] for e in errors}
         raise InputsInvalid("The inputs do not match the workflow's inputs_schema.", details=details)
@@ -47,6 +51,8 @@ def run_execute(
     """Queue a run of the workflow's newest version; a worker starts it after commit."""
     if workflow.archived_at is not None:
         raise Conflict(f"{workflow.name} was deleted; it cannot run.")
+    if WRITE not in scopes:
+        raise RunForbidden(f"Running a workflow needs {WRITE}.")
     check_inputs(workflow.inputs_schema, inputs)
     version = WorkflowVersion.objects.get(workflow=workflow, version=workflow.version)
     run = WorkflowRun.objects.create(
@@ -64,7 +70,8 @@ def run_execute(
     ready = advance_locked(run.id)  # the first steps go straight to the workers' queue
     from apps.workflows.tasks import dispatch_steps
 
-    transaction.on_commit(lambda: dispatch_steps(ready))
+    # robust: a broker that is down must not fail the run's creation; recovery re-sends.
+    transaction.on_commit(lambda: dispatch_steps(ready), robust=True)
     run.refresh_from_db()
     return run
 
@@ -159,14 +166,25 @@ def run_advance(run_id: uuid.UUID | str) -> list[str]:
     return advance_locked(run_id)
 
 
-def _save_steps(changed: list[StepRun]) -> None:
-    # One plain UPDATE per step is cheaper to build than bulk_update's CASE for the usual one
-    # or two steps a completion makes ready.
-    if len(changed) > 3:
-        StepRun.objects.bulk_update(changed, ADVANCED_FIELDS)
-        return
+def _save_steps(changed: list[StepRun], before: dict[str, str]) -> list[StepRun]:
+    """Write the steps this advance moved on; returns those written. A row a worker or the
+    expiry job holds right now (it claimed the step meanwhile) is left to them, never waited
+    on: they finish it and advance the run again."""
+    if not changed:
+        return []
+    free = dict(
+        StepRun.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=[step.pk for step in changed])
+        .values_list("pk", "status")
+    )
+    written = []
     for step in changed:
+        if free.get(step.pk) != before[step.step_id]:
+            step.status = before[step.step_id]  # not ours to change after all
+            continue
         StepRun.objects.filter(pk=step.pk).update(**{field: getattr(step, field) for field in ADVANCED_FIELDS})
+        written.append(step)
+    return written
 
 
 def _mark_started(run: WorkflowRun, steps: dict[str, StepRun]) -> None:
@@ -193,8 +211,7 @@ def advance_locked(run_id: uuid.UUID | str) -> list[str]:
         _cancel_unstarted(steps, "an earlier step failed")
     else:
         _decide_ready(run, steps, specs)
-    changed = [s for sid, s in steps.items() if s.status != before[sid]]
-    _save_steps(changed)
+    changed = _save_steps([s for sid, s in steps.items() if s.status != before[sid]], before)
     _mark_started(run, steps)
     finished = sum(s.status in STEP_FINISHED for s in steps.values())
     run.progress = finished * 100 // len(steps)

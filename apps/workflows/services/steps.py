@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -20,9 +21,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import DateTimeField, F, Value
-from django.db.models.functions import Coalesce
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.workflows import references
@@ -34,6 +34,8 @@ from apps.workflows.services.runs import advance_locked, context_of
 logger = logging.getLogger(__name__)
 
 WORKER_KINDS = tuple(EXECUTORS)
+READING_FIELDS = ("params", "inputs", "message")
+MAX_RECOVERIES = 5
 OUTCOME_FIELDS = ["status", "output", "error", "finished_at", "duration_ms", "queued_at", "next_attempt_at"]
 
 
@@ -44,26 +46,36 @@ class Outcome:
     ready: list[str] = field(default_factory=list)  # steps the run's advance made ready
 
 
-def step_claim(step_run_id: uuid.UUID | str) -> bool:
+_CLAIM = """
+    UPDATE workflow_step_runs
+    SET status = 'running', attempts = attempts + 1, claimed_at = %s, started_at = COALESCE(started_at, %s)
+    WHERE id = %s AND status = 'queued' AND next_attempt_at IS NULL
+    RETURNING run_id
+"""
+
+
+def step_claim(step_run_id: uuid.UUID | str) -> uuid.UUID | None:
+    """Take a queued step (committed at once, so pages show it running); its run's id, or
+    None when another delivery took it first."""
     now = timezone.now()
-    claimed = StepRun.objects.filter(pk=step_run_id, status=StepStatus.QUEUED, next_attempt_at__isnull=True).update(
-        status=StepStatus.RUNNING,
-        attempts=F("attempts") + 1,
-        claimed_at=now,
-        started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
-    )
-    return claimed == 1
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM, [now, now, str(step_run_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    _mark_run_started(row[0])
+    return uuid.UUID(str(row[0]))
 
 
-def _mark_run_started(run: WorkflowRun) -> None:
-    """The first step a worker takes starts the run (seen by pages while the step runs)."""
-    if run.status == RunStatus.QUEUED:
-        now = timezone.now()
-        if WorkflowRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
-            status=RunStatus.RUNNING, started_at=now
-        ):
-            run.status, run.started_at = RunStatus.RUNNING, now
-            run_event(run, "WorkflowStarted", version=run.version.version)
+@transaction.atomic
+def _mark_run_started(run_id: uuid.UUID) -> None:
+    """The first step a worker takes starts the run (its own short commit: run row, then its
+    event stream, the order every path locks them in)."""
+    if WorkflowRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    ):
+        run = WorkflowRun.objects.select_related("version").get(pk=run_id)
+        run_event(run, "WorkflowStarted", version=run.version.version)
 
 
 def _spec(step: StepRun) -> dict[str, Any]:
@@ -76,8 +88,13 @@ def _retry_delay(spec: dict[str, Any], attempts: int) -> float:
 
 
 def step_execute(step_run_id: uuid.UUID | str) -> Outcome | None:
-    """Claim and run a queued step; None when there was nothing to do (another delivery won)."""
-    if not step_claim(step_run_id):
+    """Claim and run a queued step; None when there was nothing to do (another delivery won).
+
+    Locks are taken in one order everywhere: the step's row, then the run's row, then the
+    run's event stream. The step's work happens before the run is locked, so parallel steps
+    of one run work at the same time and only their completions take turns.
+    """
+    if step_claim(step_run_id) is None:
         return None
     with transaction.atomic():
         step = (
@@ -91,25 +108,37 @@ def step_execute(step_run_id: uuid.UUID | str) -> Outcome | None:
             step.status, step.error, step.finished_at = StepStatus.CANCELLED, "the run had ended", timezone.now()
             step.save(update_fields=["status", "error", "finished_at"])
             return None
-        _mark_run_started(step.run)
-        retry_now = _execute(step)
+        result = _execute(step)
+        WorkflowRun.objects.select_for_update(of=("self",)).filter(pk=step.run_id).exists()  # run row, now
+        step_event(step, result.event_type, **result.extra)
         ready = advance_locked(step.run_id)  # in the same commit as the step's outcome
-    return Outcome(run_id=str(step.run_id), retry_now=retry_now, ready=ready)
+    return Outcome(run_id=str(step.run_id), retry_now=result.retry_now, ready=ready)
 
 
-def _execute(step: StepRun) -> bool:
+@dataclass(frozen=True)
+class _Result:
+    event_type: str
+    extra: dict[str, Any]
+    retry_now: bool = False
+
+
+def _execute(step: StepRun) -> _Result:
     spec = _spec(step)
-    # Only a step that reads inputs or other steps needs them loaded.
-    reads = references.expressions({k: v for k, v in spec.items() if k in ("params", "inputs", "message")})
-    context = context_of(step.run, {s.step_id: s for s in step.run.steps.all()}) if reads else {}
     started = time.perf_counter()
     failure: StepFailure | None = None
+    output: Any = None
     try:
         with transaction.atomic():  # the step's own writes: undone if it crashes
             try:
+                # Only a step that reads inputs or other steps needs them loaded.
+                reads = references.expressions({k: v for k, v in spec.items() if k in READING_FIELDS})
+                context = context_of(step.run, {s.step_id: s for s in step.run.steps.all()}) if reads else {}
                 output = EXECUTORS[step.kind](step, spec, context)
+                json.dumps(output, cls=DjangoJSONEncoder)  # an output that cannot be stored fails here
             except StepFailure as exc:
                 failure = exc  # kept: e.g. the record of a refused service call
+            except (TypeError, ValueError) as exc:
+                failure = StepFailure(f"the step's output cannot be stored as JSON: {exc}", retryable=False)
     except Exception as exc:
         logger.exception("step %s of run %s crashed", step.step_id, step.run_id)
         failure = StepFailure(f"{type(exc).__name__}: {exc}", retryable=True)
@@ -118,25 +147,28 @@ def _execute(step: StepRun) -> bool:
     if failure is None:
         step.status, step.output, step.error, step.finished_at = StepStatus.SUCCEEDED, output, "", now
         step.save(update_fields=OUTCOME_FIELDS)
-        step_event(step, "StepSucceeded", duration_ms=step.duration_ms)
-        return False
+        return _Result("StepSucceeded", {"duration_ms": step.duration_ms})
     max_attempts = (spec.get("retry") or {}).get("max_attempts", 1)
-    step.error = failure.message
+    step.error = failure.message[:5000]
     if failure.retryable and step.attempts < max_attempts:
         delay = _retry_delay(spec, step.attempts)
         step.status, step.queued_at = StepStatus.QUEUED, now
         step.next_attempt_at = now + timedelta(seconds=delay) if delay > 0 else None
         step.save(update_fields=OUTCOME_FIELDS)
-        step_event(step, "StepRetrying", error=failure.message, retry_in_seconds=delay)
-        return step.next_attempt_at is None
+        return _Result("StepRetrying", {"error": step.error, "retry_in_seconds": delay}, step.next_attempt_at is None)
     step.status, step.finished_at = StepStatus.FAILED, now
     step.save(update_fields=OUTCOME_FIELDS)
-    step_event(step, "StepFailed", error=failure.message)
-    return False
+    return _Result("StepFailed", {"error": step.error})
+
+
+@dataclass(frozen=True)
+class Recovery:
+    dispatch: list[str]  # step runs to send to workers again
+    advance: list[str]  # runs to advance (a step given up on)
 
 
 @transaction.atomic
-def steps_recover(*, grace_seconds: float | None = None) -> list[str]:
+def steps_recover(*, grace_seconds: float | None = None) -> Recovery:
     """Queue again the steps whose worker died mid-step, and re-send queued steps whose task
     was lost; returns the step runs to dispatch."""
     now = timezone.now()
@@ -147,18 +179,27 @@ def steps_recover(*, grace_seconds: float | None = None) -> list[str]:
         )
     )
     for step in orphans:
+        step.recoveries += 1
+        if step.recoveries > MAX_RECOVERIES:
+            # A step that kills its worker every time would be retried for ever.
+            step.status, step.finished_at = StepStatus.FAILED, now
+            step.error = f"its worker died {MAX_RECOVERIES + 1} times while running it"
+            step_event(step, "StepFailed", error=step.error)
+            continue
         step.status, step.queued_at, step.next_attempt_at = StepStatus.QUEUED, now, None
         step.attempts -= 1  # the attempt never finished: it runs again under the same key
-        step.recoveries += 1
         step_event(step, "StepRecovered")
-    StepRun.objects.bulk_update(orphans, ["status", "queued_at", "next_attempt_at", "attempts", "recoveries"])
+    fields = ["status", "queued_at", "next_attempt_at", "attempts", "recoveries", "finished_at", "error"]
+    StepRun.objects.bulk_update(orphans, fields)
     lost_before = now - timedelta(seconds=settings.WORKFLOW_LOST_STEP_SECONDS)
     lost = StepRun.objects.select_for_update(skip_locked=True).filter(
         status=StepStatus.QUEUED, next_attempt_at__isnull=True, queued_at__lt=lost_before
     )
     lost_ids = [str(pk) for pk in lost.values_list("pk", flat=True)]
     StepRun.objects.filter(pk__in=lost_ids).update(queued_at=now)
-    return [str(step.pk) for step in orphans] + lost_ids
+    requeued = [str(step.pk) for step in orphans if step.status == StepStatus.QUEUED]
+    failed_runs = sorted({str(step.run_id) for step in orphans if step.status == StepStatus.FAILED})
+    return Recovery(dispatch=requeued + lost_ids, advance=failed_runs)
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import zoneinfo
 from dataclasses import dataclass
@@ -15,10 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from apps.accounts.scopes import WRITE
 from apps.events.services import event_append
 from apps.workflows.errors import ScheduleInvalid
 from apps.workflows.models import WebhookTrigger, Workflow, WorkflowRun, WorkflowSchedule
 from apps.workflows.services.runs import check_inputs, run_execute
+
+logger = logging.getLogger(__name__)
 
 CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
 TOKEN_PREFIX = "whk_"  # noqa: S105 (a prefix, not a secret)
@@ -61,16 +65,24 @@ def _sync_periodic_task(schedule: WorkflowSchedule) -> None:
         schedule.save(update_fields=["periodic_task"])
 
 
+def trigger_scopes(stored: list[str], owner: Any) -> frozenset[str]:
+    """What a schedule or webhook may do now: the scopes it was made with, never more than its
+    owner's current role allows (a demoted or deactivated owner's triggers lose their power)."""
+    if owner is None or not owner.is_active:
+        return frozenset()
+    return frozenset(stored) & frozenset(owner.scopes)
+
+
 @transaction.atomic
 def schedule_create(
-    *, workflow: Workflow, cron: str, user: Any, inputs: dict[str, Any] | None = None, timezone_name: str = "UTC",
-    enabled: bool = True,
+    *, workflow: Workflow, cron: str, user: Any, scopes: frozenset[str], inputs: dict[str, Any] | None = None,
+    timezone_name: str = "UTC", enabled: bool = True,
 ) -> WorkflowSchedule:  # fmt: skip
     parse_cron(cron, timezone_name)
     check_inputs(workflow.inputs_schema, inputs or {})
     schedule = WorkflowSchedule.objects.create(
         workflow=workflow, cron=" ".join(cron.split()), timezone=timezone_name, inputs=inputs or {},
-        enabled=enabled, created_by=user if getattr(user, "pk", None) else None,
+        enabled=enabled, created_by=user if getattr(user, "pk", None) else None, scopes=sorted(scopes),
     )  # fmt: skip
     _sync_periodic_task(schedule)
     _record(workflow, "ScheduleCreated", schedule_id=str(schedule.id), cron=schedule.cron, enabled=enabled)
@@ -110,9 +122,11 @@ def schedule_fire(schedule_id: str) -> WorkflowRun | None:
     if schedule is None or not schedule.enabled or schedule.workflow.archived_at is not None:
         return None
     owner = schedule.created_by
-    if owner is None or not owner.is_active:
+    scopes = trigger_scopes(schedule.scopes, owner)
+    if WRITE not in scopes:
+        logger.warning("schedule %s skipped: its owner can no longer run workflows", schedule.pk)
         return None
-    run = run_execute(workflow=schedule.workflow, inputs=schedule.inputs, user=owner, scopes=owner.scopes,
+    run = run_execute(workflow=schedule.workflow, inputs=schedule.inputs, user=owner, scopes=scopes,
                       trigger="schedule")  # fmt: skip
     WorkflowSchedule.objects.filter(pk=schedule.pk).update(last_run_at=timezone.now())
     return run
@@ -129,12 +143,14 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def webhook_create(*, workflow: Workflow, name: str, user: Any, signed: bool = True) -> NewWebhook:
+def webhook_create(
+    *, workflow: Workflow, name: str, user: Any, scopes: frozenset[str], signed: bool = True
+) -> NewWebhook:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     trigger = WebhookTrigger.objects.create(
         workflow=workflow, name=name, token_hash=token_hash(token), token_prefix=token[:12],
         signing_secret=("whsec_" + secrets.token_urlsafe(32)) if signed else "",
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=user if getattr(user, "pk", None) else None, scopes=sorted(scopes),
     )  # fmt: skip
     _record(workflow, "WebhookTriggerCreated", trigger_id=str(trigger.id), name=name, signed=signed)
     return NewWebhook(trigger, token)

@@ -26,8 +26,7 @@ def drive(run: WorkflowRun, *, due_now: bool = True, rounds: int = 50) -> Workfl
         queued = StepRun.objects.filter(run=run, status=StepStatus.QUEUED, next_attempt_at__isnull=True)
         for step_run_id in [str(pk) for pk in queued.values_list("pk", flat=True)]:
             moved |= step_execute(step_run_id) is not None
-        if approvals_expire():
-            moved = True
+        moved |= approvals_expire() > 0
         if not moved:
             run_advance(run.id)
             break

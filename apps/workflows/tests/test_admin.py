@@ -43,7 +43,9 @@ def test_admin_shows_definition_errors_on_the_form(staff_client: Client) -> None
 
 def test_runs_are_read_only_and_can_be_cancelled(staff_client: Client, operator_user) -> None:
     workflow = workflow_create(name="wf", steps=[{"id": "ok", "kind": "approval", "message": "?"}])
-    run = run_execute(workflow=workflow, inputs={}, user=operator_user, scopes=frozenset())
+    run = run_execute(
+        workflow=workflow, inputs={}, user=operator_user, scopes=frozenset({"read:services", "write:services"})
+    )
     listing = staff_client.get("/admin/workflows/workflowrun/", {"status": "waiting"})
     assert str(run.pk) in listing.content.decode()
     assert staff_client.get(f"/admin/workflows/workflowrun/{run.pk}/change/").status_code == 200

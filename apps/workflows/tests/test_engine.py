@@ -208,8 +208,8 @@ def test_a_step_a_dead_worker_left_runs_again_exactly_once(operator_user) -> Non
     run = _run(workflow, operator_user)
     step_run_id = str(steps_of(run)["make"].pk)
     assert step_claim(step_run_id)  # a worker claimed it, then died before committing anything
-    assert steps_recover(grace_seconds=3600) == []  # too recent: maybe still starting
-    assert steps_recover(grace_seconds=0) == [step_run_id]
+    assert steps_recover(grace_seconds=3600).dispatch == []  # too recent: maybe still starting
+    assert steps_recover(grace_seconds=0).dispatch == [step_run_id]
     step = steps_of(run)["make"]
     assert (step.status, step.attempts, step.recoveries) == ("queued", 0, 1)
     step_execute(step_run_id)  # what recover_steps dispatches

@@ -71,7 +71,11 @@ def test_a_finished_run_notifies_subscribed_webhooks(operator_user) -> None:
     workflow = workflow_create(name="notify", steps=[service_step("r", "RouteTable", "routes")])
     endpoint_create(name="ops", url="https://hooks.example.com/in", events=["WorkflowCompleted"])
     endpoint_create(name="other", url="https://hooks.example.com/x", events=["WebhookTest"])
-    run = drive(run_execute(workflow=workflow, inputs={}, user=operator_user, scopes=frozenset({"read:services"})))
+    run = drive(
+        run_execute(
+            workflow=workflow, inputs={}, user=operator_user, scopes=frozenset({"read:services", "write:services"})
+        )
+    )
     delivery = WebhookDelivery.objects.get()
     assert (delivery.endpoint.name, delivery.event_type) == ("ops", "WorkflowCompleted")
     assert (delivery.payload["run_id"], delivery.payload["status"]) == (str(run.pk), "succeeded")

@@ -23,7 +23,9 @@ def _finished_runs(user, count: int, days_ago: float) -> list[WorkflowRun]:
     workflow = workflow_create(name=f"wf-{days_ago}", steps=[service_step("r", "RouteTable", "routes")])
     made = []
     for _ in range(count):
-        run = drive(run_execute(workflow=workflow, inputs={}, user=user, scopes=frozenset({"read:services"})))
+        run = drive(
+            run_execute(workflow=workflow, inputs={}, user=user, scopes=frozenset({"read:services", "write:services"}))
+        )
         when = timezone.now() - timedelta(days=days_ago)
         WorkflowRun.objects.filter(pk=run.pk).update(finished_at=when)
         StepRun.objects.filter(run=run).update(finished_at=when)
@@ -59,7 +61,11 @@ def test_the_command_counts_first_and_prunes_in_small_batches(operator_user) -> 
 
 def test_unfinished_runs_are_never_pruned(operator_user) -> None:
     workflow = workflow_create(name="open", steps=[{"id": "ok", "kind": "approval", "message": "?"}])
-    run = drive(run_execute(workflow=workflow, inputs={}, user=operator_user, scopes=frozenset()))
+    run = drive(
+        run_execute(
+            workflow=workflow, inputs={}, user=operator_user, scopes=frozenset({"read:services", "write:services"})
+        )
+    )
     WorkflowRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=400))
     assert prune_runs()["runs_deleted"] == 0
     assert WorkflowRun.objects.filter(pk=run.pk).exists()
