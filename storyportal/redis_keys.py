@@ -13,6 +13,8 @@ can find them with ``redis-cli --scan --pattern 'session:*'``. Values are JSON.
 - ``queue:{name}``: work queued outside Celery (a list, no TTL).
 - ``llm:breaker:{part}``: the model gateway's circuit breaker (``failures``, ``open``,
   ``tripped``), shared by every worker.
+- ``llm:flight:{digest}`` / ``llm:answer:{digest}``: a model call in flight and its answer
+  (5 s), so identical concurrent calls in other processes share it.
 - ``embedding:{model}:{digest}``: a cached embedding (float32 bytes) of a text's sha256; 30 days.
 """
 
@@ -43,6 +45,8 @@ LOCK = KeyPattern("lock:{resource_name}", 30)
 QUEUE = KeyPattern("queue:{queue_name}", None)
 LLM_BREAKER = KeyPattern("llm:breaker:{part}", None)
 EMBEDDING = KeyPattern("embedding:{model}:{digest}", 30 * 86400)
+LLM_FLIGHT = KeyPattern("llm:flight:{digest}", 300)
+LLM_ANSWER = KeyPattern("llm:answer:{digest}", 5)
 # Last-used stamps of API keys are written at most once per this many seconds.
 API_KEY_TOUCH = KeyPattern("apikey-touched:{key_id}", 60)
 

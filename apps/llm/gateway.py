@@ -9,7 +9,8 @@ open); a model Ollama does not have is a 404 that names it and says how to pull 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TypeVar
 
@@ -35,16 +36,37 @@ def client(timeout: float) -> ollama.Client:
     return _client(settings.OLLAMA_URL, float(timeout))
 
 
-def call(operation: Callable[[ollama.Client], T], *, model: str, timeout: float) -> T:
-    """Run one Ollama call through the breaker, mapping its failures to gateway errors."""
+def _refuse_while_open() -> None:
     wait_ms = breaker.retry_after_ms()
     if wait_ms:
         raise ModelUnavailable(
             f"Ollama at {settings.OLLAMA_URL} keeps failing; calls are refused for {wait_ms / 1000:.0f} s.",
             details={"retry_after_seconds": round(wait_ms / 1000, 1)},
         )
-    try:
+
+
+def call(operation: Callable[[ollama.Client], T], *, model: str, timeout: float) -> T:
+    """Run one Ollama call through the breaker, mapping its failures to gateway errors."""
+    _refuse_while_open()
+    with _mapped(model, timeout):
         result = operation(client(timeout))
+    breaker.record_success()
+    return result
+
+
+def stream(operation: Callable[[ollama.Client], Iterable[T]], *, model: str, timeout: float) -> Iterator[T]:
+    """A streamed call (NDJSON chunks) with the same breaker and error mapping; ``timeout``
+    bounds the wait for each chunk."""
+    _refuse_while_open()
+    with _mapped(model, timeout):
+        yield from operation(client(timeout))
+    breaker.record_success()
+
+
+@contextmanager
+def _mapped(model: str, timeout: float) -> Iterator[None]:
+    try:
+        yield
     except ollama.ResponseError as exc:
         if exc.status_code == 404:
             breaker.record_success()  # Ollama answered: it is up, the model is missing
@@ -60,5 +82,3 @@ def call(operation: Callable[[ollama.Client], T], *, model: str, timeout: float)
     except (ConnectionError, httpx.TransportError) as exc:
         breaker.record_failure()
         raise ModelUnavailable(f"Ollama is unreachable at {settings.OLLAMA_URL}.") from exc
-    breaker.record_success()
-    return result

@@ -26,7 +26,7 @@ COMMON = {"id", "kind", "depends_on", "when", "retry", "timeout_seconds", "name"
 KIND_FIELDS = {
     "service": {"service", "method", "params"},
     "tool": {"tool", "inputs"},
-    "llm": {"prompt", "model", "use_case", "options"},
+    "llm": {"prompt", "system", "model", "use_case", "options", "format"},
     "approval": {"message", "timeout_seconds"},
     "condition": {"expression"},
     "wait": {"seconds"},
@@ -179,7 +179,18 @@ def _check_tool(step: dict[str, Any], place: str, problems: _Problems) -> None:
 
 
 def _check_llm(step: dict[str, Any], place: str, problems: _Problems) -> None:
-    problems.add(place, "llm steps need the model gateway's generate API, which this version does not have yet")
+    prompt = step.get("prompt")
+    if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 200_000:
+        problems.add(place, "an llm step needs a prompt (text, at most 200 000 characters)")
+    if step.get("use_case", "chat") not in ("chat", "code", "runtime"):
+        problems.add(place, "use_case must be chat, code or runtime")
+    for key in ("model", "system"):
+        if key in step and not isinstance(step[key], str):
+            problems.add(place, f"{key} must be text")
+    if "options" in step and not isinstance(step["options"], dict):
+        problems.add(place, "options must be an object")
+    if "format" in step and step["format"] != "json" and not isinstance(step["format"], dict):
+        problems.add(place, 'format must be "json" or a JSON Schema object')
 
 
 def _check_approval(step: dict[str, Any], place: str, problems: _Problems) -> None:
@@ -245,7 +256,7 @@ def _check_references(step: dict[str, Any], ancestors: set[str], problems: _Prob
     found: list[tuple[str, bool]] = [
         (e, False)
         for e in references.expressions(
-            {key: value for key, value in step.items() if key in ("params", "inputs", "message")}
+            {key: value for key, value in step.items() if key in ("params", "inputs", "message", "prompt", "system")}
         )
     ]
     found += [(step[key], True) for key in ("when", "expression") if isinstance(step.get(key), str)]

@@ -3,10 +3,13 @@ run's trigger and scopes; their database writes are part of the step's transacti
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from apps.accounts.scopes import WRITE
+from apps.llm.errors import ModelGatewayError
+from apps.llm.services import generate
 from apps.services.invocation import InvocationError, invoke
 from apps.services.registry import Caller
 from apps.tools.errors import ToolInputInvalid, ToolNotFound
@@ -78,6 +81,33 @@ def run_tool(step: StepRun, spec: dict[str, Any], context: dict[str, Any]) -> An
     return execution.output
 
 
+def run_llm(step: StepRun, spec: dict[str, Any], context: dict[str, Any]) -> Any:
+    """A prompt template (with references) through the model gateway; with a ``format`` the
+    answer is also parsed as JSON (``output.json``)."""
+    caller = _caller(step)
+    prompt = _render(spec["prompt"], context)
+    system = _render(spec.get("system"), context) if spec.get("system") else None
+    try:
+        answer = generate(
+            prompt=prompt if isinstance(prompt, str) else json.dumps(prompt), system=system,
+            caller=f"{WORKFLOW_CLIENT}{step.run_id}", user=caller.user, model=spec.get("model"),
+            use_case=spec.get("use_case", "chat"), format=spec.get("format"), options=spec.get("options"),
+            timeout=spec.get("timeout_seconds"),
+        )  # fmt: skip
+    except ModelGatewayError as exc:
+        raise StepFailure(f"{exc.status_code} {exc.message}", retryable=exc.status_code >= 500) from exc
+    output: dict[str, Any] = {
+        "response": answer.text, "model": answer.model, "prompt_tokens": answer.prompt_tokens,
+        "completion_tokens": answer.completion_tokens, "request_id": answer.request_id,
+    }  # fmt: skip
+    if spec.get("format"):
+        try:
+            output["json"] = json.loads(answer.text)
+        except ValueError as exc:
+            raise StepFailure(f"the model's answer is not the JSON asked for: {exc}", retryable=True) from exc
+    return output
+
+
 def run_wait(step: StepRun, spec: dict[str, Any], context: dict[str, Any]) -> Any:
     return {"waited_seconds": spec["seconds"]}
 
@@ -86,4 +116,5 @@ EXECUTORS: dict[str, Callable[[StepRun, dict[str, Any], dict[str, Any]], Any]] =
     "service": run_service,
     "tool": run_tool,
     "wait": run_wait,
+    "llm": run_llm,
 }

@@ -37,6 +37,7 @@ API_MODULES: tuple[ApiModule, ...] = (
     ApiModule("apps.services.api.urls", layers=("L12",)),
     ApiModule("apps.tools.api.urls", layers=("L03",)),
     ApiModule("apps.workflows.api.urls", layers=("L02", "L05")),
+    ApiModule("apps.llm.api.urls", layers=("L04",)),
     ApiModule("apps.integrations.api.urls", layers=("L11",)),
 )
 # /api/<name>/... is /api/v1/<name>/...

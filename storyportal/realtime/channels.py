@@ -11,9 +11,14 @@ FEED_CHANNELS = (
     "system:health",
     "alerts",
     "logs",
+    "llm:stream",
 )
+# Channels whose messages are each person's own: every user subscribes to a group of their own.
+PRIVATE_CHANNELS = ("llm:stream",)
 
 
-def group_name(channel: str) -> str:
-    """Channels groups allow only [A-Za-z0-9._-]; ``events:agent`` becomes ``feed.events.agent``."""
-    return "feed." + channel.replace(":", ".")
+def group_name(channel: str, user_id: object = None) -> str:
+    """Channels groups allow only [A-Za-z0-9._-]; ``events:agent`` becomes ``feed.events.agent``
+    and a private channel ``llm:stream`` of user 7 ``feed.llm.stream.user.7``."""
+    base = "feed." + channel.replace(":", ".")
+    return f"{base}.user.{user_id}" if channel in PRIVATE_CHANNELS else base

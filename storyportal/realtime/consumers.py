@@ -40,7 +40,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         for channel in getattr(self, "subscribed", set()):
-            await self.channel_layer.group_discard(group_name(channel), self.channel_name)
+            await self.channel_layer.group_discard(self._group(channel), self.channel_name)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict) or content.get("action") not in {"subscribe", "unsubscribe"}:
@@ -65,7 +65,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def _subscribe(self, channels: list[str]) -> None:
         for channel in channels:
-            await self.channel_layer.group_add(group_name(channel), self.channel_name)
+            await self.channel_layer.group_add(self._group(channel), self.channel_name)
             self.subscribed.add(channel)
         await self.send_json(message("feed", "subscribed", {"channels": sorted(self.subscribed)}))
         if "system:health" in channels:
@@ -73,7 +73,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def _unsubscribe(self, channels: list[str]) -> None:
         for channel in channels:
-            await self.channel_layer.group_discard(group_name(channel), self.channel_name)
+            await self.channel_layer.group_discard(self._group(channel), self.channel_name)
             self.subscribed.discard(channel)
         await self.send_json(message("feed", "unsubscribed", {"channels": sorted(self.subscribed)}))
 
@@ -84,6 +84,9 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
                 return
             self.checked_at = time.monotonic()
         await self.send_json(event["message"])
+
+    def _group(self, channel: str) -> str:
+        return group_name(channel, self.scope["user"].pk)
 
     async def _error(self, text: str, **details: Any) -> None:
         await self.send_json(message("feed", "error", {"message": text, **details}))

@@ -59,6 +59,18 @@ def publish(
     return body
 
 
+def publish_private(user_id: object, channel: str, event_type: str, payload: dict[str, Any]) -> None:
+    """To one person's subscribers of a private channel (``llm:stream``) only; best effort.
+    Not mirrored on Redis pub/sub: those channels are for everyone."""
+    body = json.loads(json.dumps(message(channel, event_type, payload), cls=DjangoJSONEncoder))
+    try:
+        layer = get_channel_layer()
+        if layer is not None:
+            _group_send(layer, group_name(channel, user_id), {"type": "feed.message", "message": body})
+    except Exception:
+        logger.warning("could not publish %s on %s", event_type, channel, exc_info=True)
+
+
 # One background thread per process: announcing an event costs a few milliseconds (Redis
 # PUBLISH plus the Channels group send through async_to_sync), which must not be added to the
 # request that committed the change. A single thread keeps the announcements in order.

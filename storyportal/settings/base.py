@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "AgentStatusEnum": "apps.agents.models.AgentStatus",
         "RunStatusEnum": "apps.workflows.models.runs.RunStatus",
         "StepStatusEnum": "apps.workflows.models.runs.StepStatus",
+        "UserRoleEnum": "apps.accounts.models.Role",
+        "MessageRoleEnum": ["system", "user", "assistant", "tool"],
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -85,6 +85,13 @@ POLICIES = {
     "workflow-schedule-detail": BY_METHOD,
     "workflow-webhook-list": BY_METHOD,
     "workflow-webhook-detail": BY_METHOD,
+    "llm-models": "read for every method",
+    "llm-embed": "read for every method",
+    "llm-generate": BY_METHOD,
+    "llm-chat": BY_METHOD,
+    "llm-request-list": BY_METHOD,
+    "llm-request-detail": BY_METHOD,
+    "llm-request-stats": BY_METHOD,
     # The secret URL is the credential (and a signature, for signed triggers).
     "hook-receive": PUBLIC,
 }
@@ -206,7 +213,8 @@ def clients(viewer_user, operator_user, admin_user, make_key) -> dict[str, tuple
     }
 
 
-def test_matrix(clients, settings) -> None:
+def test_matrix(clients, settings, ollama_server) -> None:
+    settings.OLLAMA_URL = ollama_server.url  # the model gateway's endpoints answer, not 503
     rates = dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/minute")
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     failures = []

@@ -34,7 +34,7 @@ from apps.workflows.services.runs import advance_locked, context_of
 logger = logging.getLogger(__name__)
 
 WORKER_KINDS = tuple(EXECUTORS)
-READING_FIELDS = ("params", "inputs", "message")
+READING_FIELDS = ("params", "inputs", "message", "prompt", "system")
 MAX_RECOVERIES = 5
 OUTCOME_FIELDS = ["status", "output", "error", "finished_at", "duration_ms", "queued_at", "next_attempt_at"]
 

@@ -77,7 +77,7 @@ CYCLE = [
         ([{**LIST, "depends_on": ["ghost"]}], "steps.list", "'ghost', which is not a step"),
         ([LIST, LIST], "steps.list", "used by another step"),
         ([{"id": "a", "kind": "teleport"}], "steps.a", "kind must be one of"),
-        ([{"id": "a", "kind": "llm", "prompt": "hi"}], "steps.a", "model gateway"),
+        ([{"id": "a", "kind": "llm", "prompt": " "}], "steps.a", "needs a prompt"),
         ([{"id": "a", "kind": "condition", "expression": "inputs.["}], "steps.a", "not a valid JMESPath"),
         ([{"id": "a", "kind": "wait", "seconds": -1}], "steps.a", "seconds must be"),
         ([{**LIST, "retry": {"max_attempts": 99}}], "steps.list", "max_attempts"),
