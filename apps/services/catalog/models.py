@@ -1,4 +1,4 @@
-"""L04 ModelRegistry and EmbeddingService: the model gateway's read side and its embeddings."""
+"""L04 ModelRegistry, EmbeddingService and ModelGateway: the model gateway as services."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from apps.llm.embeddings import embed
 from apps.llm.errors import ModelGatewayError
 from apps.llm.routing import model_for
 from apps.llm.selectors import breaker_status, model_list, model_show, routing_status
+from apps.llm.services import chat, generate
 from apps.services.catalog.schemas import obj
 from apps.services.registry import Caller, MethodError, method, service
+from storyportal.api import actor
 
 TEXT = {"type": "string", "minLength": 1, "maxLength": 8000}
 
@@ -85,3 +87,81 @@ class EmbeddingService:
         norms = math.hypot(*first) * math.hypot(*second)
         cosine = sum(x * y for x, y in zip(first, second, strict=True)) / norms if norms else 0.0
         return {"model": model_for("embeddings"), "similarity": round(cosine, 6)}
+
+
+ANSWER = obj(
+    {"model": {"type": "string"}, "response": {"type": "string"}, "prompt_tokens": {"type": "integer"},
+     "completion_tokens": {"type": "integer"}, "latency_ms": {"type": "number"}, "request_id": {"type": "string"}},
+    "model", "response",
+)  # fmt: skip
+
+
+@service(
+    name="ModelGateway",
+    layer="L04",
+    description="Generate text or chat with the model routed for a use case (Ollama), logged and coalesced.",
+    dependencies=("ollama",),
+)
+class ModelGateway:
+    @method(
+        description='One completion; format may be "json" or a JSON Schema for structured output.',
+        params=obj(
+            {
+                "prompt": {"type": "string", "minLength": 1, "maxLength": 200000},
+                "use_case": {"enum": ["chat", "code", "runtime"]},
+                "model": {"type": "string", "maxLength": 200},
+                "system": {"type": "string", "maxLength": 20000},
+                "format": {},
+                "options": {"type": "object"},
+            },
+            "prompt",
+        ),
+        result=ANSWER,
+        writes=True,
+        timeout=180,
+    )
+    def generate(self, caller: Caller, prompt: str, use_case: str = "chat", **extra: Any) -> dict[str, Any]:
+        try:
+            answer = generate(prompt=prompt, use_case=use_case, caller=_label(caller), user=caller.user, **extra)
+        except ModelGatewayError as exc:
+            raise _gateway(exc) from exc
+        return answer.generate_document()
+
+    @method(
+        description="A chat turn: messages of role system, user or assistant.",
+        params=obj(
+            {
+                "messages": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": 500,
+                    "items": obj(
+                        {
+                            "role": {"enum": ["system", "user", "assistant"]},
+                            "content": {"type": "string", "maxLength": 200000},
+                        },
+                        "role",
+                        "content",
+                    ),
+                },
+                "use_case": {"enum": ["chat", "code", "runtime"]},
+                "model": {"type": "string", "maxLength": 200},
+            },
+            "messages",
+        ),
+        result=obj({"model": {"type": "string"}, "message": {"type": "object"}}, "model", "message"),
+        writes=True,
+        timeout=180,
+    )
+    def chat(
+        self, caller: Caller, messages: list[dict[str, str]], use_case: str = "chat", **extra: Any
+    ) -> dict[str, Any]:
+        try:
+            answer = chat(messages=messages, use_case=use_case, caller=_label(caller), user=caller.user, **extra)
+        except ModelGatewayError as exc:
+            raise _gateway(exc) from exc
+        return answer.chat_document()
+
+
+def _label(caller: Caller) -> str:
+    return actor.current() or caller.client or f"user:{caller.user.get_username()}"

@@ -17,6 +17,13 @@ def ollama(ollama_server, settings):
     return ollama_server
 
 
+@pytest.fixture
+def operator_client(operator_user) -> Client:
+    client = Client()
+    client.force_login(operator_user)
+    return client
+
+
 def _invoke(client: Client, service_name: str, method_name: str, params: dict | None = None):
     body = {"service_name": service_name, "method": method_name, "params": params or {}}
     return send(client, "post", "/api/v1/services/invoke/", body)
@@ -62,3 +69,15 @@ def test_embedding_service_embeds_and_compares(ollama, viewer_client: Client) ->
 
 def test_model_services_need_a_caller(client: Client) -> None:
     assert_envelope(_invoke(client, "ModelRegistry", "status"), 401)
+
+
+def test_model_gateway_generates_and_chats_through_the_hub(
+    ollama, operator_client: Client, viewer_client: Client
+) -> None:
+    ollama.reply("sky", "Blue.")
+    body = _invoke(operator_client, "ModelGateway", "generate", {"prompt": "Colour of the sky?"}).json()["result"]
+    assert (body["response"], body["model"]) == ("Blue.", "llama2:7b")
+    chat = _invoke(operator_client, "ModelGateway", "chat", {"messages": [{"role": "user", "content": "the sky"}]})
+    assert chat.json()["result"]["message"]["content"] == "Blue."
+    assert_envelope(_invoke(viewer_client, "ModelGateway", "generate", {"prompt": "x"}), 403)
+    assert_envelope(_invoke(operator_client, "ModelGateway", "generate", {"prompt": "x", "model": "nope:1b"}), 404)
