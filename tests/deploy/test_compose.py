@@ -97,7 +97,10 @@ def config(empty_env_file: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def services(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = config["services"]
+    """The long-running services (one-off jobs behind a profile are checked on their own)."""
+    found: dict[str, dict[str, Any]] = {
+        name: service for name, service in config["services"].items() if not service.get("profiles")
+    }
     return found
 
 
@@ -273,6 +276,17 @@ def test_ollama_healthcheck_probes_api_tags_on_the_spec_schedule(services: dict[
     # The image has no curl; `ollama list` is a client of GET /api/tags, and the compose file
     # has to say so next to the check.
     assert "api/tags" in command or (command == "CMD ollama list" and "/api/tags" in COMPOSE_FILE.read_text())
+
+
+def test_an_init_job_pulls_the_model_of_every_use_case(config: dict[str, Any]) -> None:
+    job = config["services"]["ollama-init"]
+    assert job["profiles"] == ["init"]  # run on demand: docker compose --profile init run --rm ollama-init
+    assert job["depends_on"]["ollama"]["condition"] == "service_healthy"
+    assert job["environment"]["OLLAMA_HOST"] == "http://ollama:11434"
+    assert job["environment"]["MODELS"].split() == ["llama2:7b", "mistral:7b", "codellama:7b", "nomic-embed-text"]
+    assert "ollama pull" in command_text(job)
+    assert list(job["networks"]) == ["platform_network"]
+    assert job["logging"]["options"] == {"max-size": "10m", "max-file": "3"}
 
 
 def test_ollama_gpu_stanza_is_documented() -> None:
