@@ -38,6 +38,20 @@ return 0
 """
 
 
+def check() -> tuple[int, bool]:
+    """One round trip: how long the breaker stays open (0: calls may go through), and whether
+    it holds failures or a trip that a success must clear."""
+    try:
+        with kv.client().pipeline(transaction=False) as pipe:
+            pipe.pttl(_OPEN)
+            pipe.exists(_FAILURES, _TRIPPED)
+            open_ms, dirty = pipe.execute()
+        return max(int(open_ms), 0), bool(dirty)
+    except RedisError:
+        logger.warning("circuit breaker state unreadable; letting the call through")
+        return 0, False
+
+
 def retry_after_ms() -> int:
     """How long the breaker stays open (0 when calls may go through)."""
     try:

@@ -68,11 +68,13 @@ def _across_processes(key: str, call: Callable[[], dict[str, Any]], timeout: flo
                 break
             time.sleep(POLL_SECONDS)
         return call(), False
+    answer: dict[str, Any] | None = None
     try:
         answer = call()
-        with suppress(RedisError):
-            client.set(answer_key, json.dumps(answer), ex=LLM_ANSWER.ttl)
         return answer, False
     finally:
-        with suppress(RedisError):
-            client.delete(flight_key)
+        with suppress(RedisError), client.pipeline(transaction=False) as pipe:
+            if answer is not None:
+                pipe.set(answer_key, json.dumps(answer), ex=LLM_ANSWER.ttl)
+            pipe.delete(flight_key)
+            pipe.execute()

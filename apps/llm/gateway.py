@@ -36,31 +36,35 @@ def client(timeout: float) -> ollama.Client:
     return _client(settings.OLLAMA_URL, float(timeout))
 
 
-def _refuse_while_open() -> None:
-    wait_ms = breaker.retry_after_ms()
+def _refuse_while_open() -> bool:
+    """Refuse at once while the breaker is open; whether a success must reset it."""
+    wait_ms, dirty = breaker.check()
     if wait_ms:
         raise ModelUnavailable(
             f"Ollama at {settings.OLLAMA_URL} keeps failing; calls are refused for {wait_ms / 1000:.0f} s.",
             details={"retry_after_seconds": round(wait_ms / 1000, 1)},
         )
+    return dirty
 
 
 def call(operation: Callable[[ollama.Client], T], *, model: str, timeout: float) -> T:
     """Run one Ollama call through the breaker, mapping its failures to gateway errors."""
-    _refuse_while_open()
+    dirty = _refuse_while_open()
     with _mapped(model, timeout):
         result = operation(client(timeout))
-    breaker.record_success()
+    if dirty:
+        breaker.record_success()
     return result
 
 
 def stream(operation: Callable[[ollama.Client], Iterable[T]], *, model: str, timeout: float) -> Iterator[T]:
     """A streamed call (NDJSON chunks) with the same breaker and error mapping; ``timeout``
     bounds the wait for each chunk."""
-    _refuse_while_open()
+    dirty = _refuse_while_open()
     with _mapped(model, timeout):
         yield from operation(client(timeout))
-    breaker.record_success()
+    if dirty:
+        breaker.record_success()
 
 
 @contextmanager

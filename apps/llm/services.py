@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 
 from apps.llm import gateway
 from apps.llm.coalescing import shared
@@ -85,12 +86,20 @@ def _log(
     if prompt_tokens or completion_tokens:
         LLM_TOKENS.labels(model, "in").inc(prompt_tokens)
         LLM_TOKENS.labels(model, "out").inc(completion_tokens)
-    return LlmRequest.objects.create(
-        id=request_id or uuid.uuid4(), kind=kind, model=model, use_case=use_case, caller=caller[:150],
-        user=user if getattr(user, "pk", None) else None,
-        prompt_hash=prompt_hash, status=status, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-        latency_ms=latency_ms, error=error[:5000], coalesced=coalesced, ttft_ms=ttft_ms,
-    )  # fmt: skip
+    fields = {
+        "id": request_id or uuid.uuid4(), "kind": kind, "model": model, "use_case": use_case,
+        "caller": caller[:150], "user": user if getattr(user, "pk", None) else None, "prompt_hash": prompt_hash,
+        "status": status, "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+        "latency_ms": latency_ms, "error": error[:5000], "coalesced": coalesced, "ttft_ms": ttft_ms,
+    }  # fmt: skip
+    if connection.in_atomic_block:  # inside a workflow step: commits (durably) with it
+        return LlmRequest.objects.create(**fields)
+    with transaction.atomic():
+        # The log is an audit trail of the call, not the call: it may commit without waiting
+        # for the WAL flush (a crash could lose the last few ms of rows, never data).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")
+        return LlmRequest.objects.create(**fields)
 
 
 def _call(kind: str, model: str, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
