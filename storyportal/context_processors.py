@@ -11,6 +11,7 @@ NAVIGATION = (
     ("/services", "Services"),
     ("/workflows", "Workflows"),
     ("/goals", "Goals"),
+    ("/llm", "Models"),
     ("/monitoring", "Monitoring"),
     ("/settings/api-keys", "API keys"),
 )

@@ -33,5 +33,6 @@ urlpatterns = [
     path("services", include("apps.services.urls")),
     path("workflows", include("apps.workflows.urls")),
     path("goals", include("apps.goals.urls")),
+    path("llm", include("apps.llm.urls")),
     path("settings/", include("apps.accounts.console_urls")),
 ]

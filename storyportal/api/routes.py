@@ -39,6 +39,8 @@ API_MODULES: tuple[ApiModule, ...] = (
     ApiModule("apps.workflows.api.urls", layers=("L02", "L05")),
     ApiModule("apps.llm.api.urls", layers=("L04",)),
     ApiModule("apps.integrations.api.urls", layers=("L11",)),
+    ApiModule("apps.planning.api.urls", layers=("L05",)),
+    ApiModule("apps.evaluation.api.urls", layers=("L06",)),
 )
 # /api/<name>/... is /api/v1/<name>/...
 PREFIX_ALIASES = ("services", "workflows", "llm")

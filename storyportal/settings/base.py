@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "apps.tools",
     "apps.workflows",
     "apps.integrations",
+    "apps.planning",
+    "apps.evaluation",
     "apps.goals",
     "apps.monitoring",
 ]

@@ -19,4 +19,5 @@ if "default" in DATABASES:  # noqa: F405
 
 # Nothing listens on the discard port: tests that want a model server start the stand-in
 # (tests/support/ollama.py) and point OLLAMA_URL at it; a developer's own Ollama is never used.
-OLLAMA_URL = "http://127.0.0.1:9"
+# TEST_OLLAMA_URL (a test-only name) lets tests point their live server and workers at the stand-in.
+OLLAMA_URL = os.environ.get("TEST_OLLAMA_URL", "http://127.0.0.1:9")

@@ -92,6 +92,12 @@ POLICIES = {
     "llm-request-list": BY_METHOD,
     "llm-request-detail": BY_METHOD,
     "llm-request-stats": BY_METHOD,
+    "planner-draft-list": BY_METHOD,
+    "planner-draft-detail": BY_METHOD,
+    "planner-draft-accept": BY_METHOD,
+    "planner-draft-reject": BY_METHOD,
+    "evaluation-list": BY_METHOD,
+    "evaluation-detail": BY_METHOD,
     # The secret URL is the credential (and a signature, for signed triggers).
     "hook-receive": PUBLIC,
 }
