@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.tools",
     "apps.workflows",
     "apps.integrations",
+    "apps.learning",
     "apps.planning",
     "apps.evaluation",
     "apps.goals",

@@ -98,6 +98,15 @@ POLICIES = {
     "planner-draft-reject": BY_METHOD,
     "evaluation-list": BY_METHOD,
     "evaluation-detail": BY_METHOD,
+    "feedback-list": BY_METHOD,
+    "feedback-detail": BY_METHOD,
+    "prompt-template-list": BY_METHOD,
+    "prompt-template-detail": BY_METHOD,
+    "prompt-template-versions": BY_METHOD,
+    # POST, but rendering only reads: running (which calls a model) needs write:services.
+    "prompt-template-render": "read for every method",
+    "prompt-template-run": BY_METHOD,
+    "learning-export": BY_METHOD,
     # The secret URL is the credential (and a signature, for signed triggers).
     "hook-receive": PUBLIC,
 }

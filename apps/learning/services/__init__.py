@@ -1,0 +1,1 @@
+"""Writes of the learning layer: feedback, and prompt templates with their versions."""
