@@ -29,6 +29,7 @@ from apps.services.models import InvocationStatus, Service, ServiceInvocation, s
 from apps.services.registry import Caller, MethodError, MethodSpec, load_catalog
 from storyportal.api import actor
 from storyportal.api.errors import default_code
+from storyportal.api.exceptions import DomainError
 
 
 class InvocationError(Exception):
@@ -154,6 +155,9 @@ def invoke(
     except MethodError as exc:
         _record_alone(call, InvocationStatus.FAILED, exc.message)
         raise InvocationError(exc.status, _code(exc.status), exc.message, exc.details) from exc
+    except DomainError as exc:  # the platform's own services refusing: same as a MethodError
+        _record_alone(call, InvocationStatus.FAILED, exc.message)
+        raise InvocationError(exc.status_code, exc.code, exc.message, exc.details) from exc
     except (_Overtime, OperationalError) as exc:
         if not _timed_out(exc):
             raise

@@ -146,7 +146,10 @@ class Caller:
 
 
 class MethodError(Exception):
-    """A method refused its input for a reason a schema cannot express (404, 403, 409)."""
+    """A method refused its input for a reason a schema cannot express (404, 403, 409).
+
+    A method may equally let a :class:`~storyportal.api.exceptions.DomainError` from the
+    platform's services propagate: ``invoke`` answers both the same way."""
 
     def __init__(self, status: int, message: str, details: Any = None) -> None:
         super().__init__(message)

@@ -82,12 +82,7 @@ class AgentRegistry:
 
 
 def _move(action: str, agent_id: str) -> dict[str, Any]:
-    from storyportal.api.exceptions import Conflict
-
-    try:
-        return _agent(services.agent_transition(agent=_get(agent_id), action=action))
-    except Conflict as exc:
-        raise MethodError(409, exc.message, exc.details) from exc
+    return _agent(services.agent_transition(agent=_get(agent_id), action=action))
 
 
 @service(name="AgentRuntime", layer="L02", description="Move agents through their lifecycle: activate, pause, retire.")

@@ -11,7 +11,6 @@ from apps.events.api.serializers import EventSerializer
 from apps.events.selectors import ADMIN_ONLY_AGGREGATES, event_list, events_of
 from apps.services.catalog.schemas import LIMIT, UUID, obj
 from apps.services.registry import Caller, MethodError, method, service
-from storyportal.api.exceptions import DomainError
 
 EVENTS = obj({"events": {"type": "array", "items": {"type": "object"}}}, "events")
 SESSION = obj({"id": UUID, "data": {"type": "object"}, "expires_at": {"type": "string"}}, "id", "data", "expires_at")
@@ -69,17 +68,11 @@ class SessionStore:
         writes=True,
     )
     def create(self, caller: Caller, data: dict[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            return _session(account_services.session_create(user=caller.user, data=data or {}))
-        except DomainError as exc:
-            raise MethodError(exc.status_code, exc.message) from exc
+        return _session(account_services.session_create(user=caller.user, data=data or {}))
 
     @method(description="Read one of your sessions (renews its hour).", params=obj({"id": UUID}, "id"), result=SESSION)
     def get(self, caller: Caller, id: str) -> dict[str, Any]:
-        try:
-            return _session(account_services.session_touch(session=_own_session(caller, id)))
-        except DomainError as exc:
-            raise MethodError(exc.status_code, exc.message) from exc
+        return _session(account_services.session_touch(session=_own_session(caller, id)))
 
     @method(
         description="End one of your sessions.",

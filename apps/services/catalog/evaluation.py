@@ -11,7 +11,6 @@ from apps.evaluation.models import Evaluation, SubjectType
 from apps.services.catalog.planning import caller_label
 from apps.services.catalog.schemas import LIMIT, UUID, obj
 from apps.services.registry import Caller, MethodError, method, service
-from storyportal.api.exceptions import DomainError
 
 EVALUATION = obj(
     {"id": UUID, "subject_type": {"type": "string"}, "subject_id": {"type": ["string", "null"]},
@@ -52,10 +51,7 @@ class Evaluator:
         timeout=180,
     )
     def evaluate(self, caller: Caller, **fields: Any) -> dict[str, Any]:
-        try:
-            made = services.evaluate(user=caller.user, caller=caller_label(caller), **fields)
-        except DomainError as exc:
-            raise MethodError(exc.status_code, exc.message, exc.details) from exc
+        made = services.evaluate(user=caller.user, caller=caller_label(caller), **fields)
         return _evaluation(made)
 
     @method(

@@ -11,7 +11,6 @@ from apps.integrations import selectors, services
 from apps.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from apps.services.catalog.schemas import LIMIT, UUID, obj
 from apps.services.registry import Caller, MethodError, method, service
-from storyportal.api.exceptions import Conflict
 
 STATUS = {"enum": [choice.value for choice in DeliveryStatus]}
 ENDPOINT = obj(
@@ -91,7 +90,4 @@ class WebhookService:
             delivery = None
         if delivery is None:
             raise MethodError(404, f"No webhook delivery {delivery_id}.")
-        try:
-            return _delivery(services.delivery_redeliver(delivery=delivery))
-        except Conflict as exc:
-            raise MethodError(exc.status_code, exc.message, exc.details) from exc
+        return _delivery(services.delivery_redeliver(delivery=delivery))

@@ -13,7 +13,6 @@ from apps.learning.models.feedback import COMMENT_MAX, LABEL_MAX
 from apps.learning.services import feedback, prompts
 from apps.services.catalog.schemas import LIMIT, UUID, obj
 from apps.services.registry import Caller, MethodError, method, service
-from storyportal.api.exceptions import DomainError
 
 EXPORT_LIMIT = 1000
 SUBJECT = {"subject_type": {"enum": list(SubjectType.values)}, "subject_id": UUID}
@@ -28,10 +27,6 @@ FEEDBACK = obj(
     "id", "subject_type", "subject_id",
 )  # fmt: skip
 TEMPLATE_NAME = {"type": "string", "minLength": 1, "maxLength": 100}
-
-
-def _domain(exc: DomainError) -> MethodError:
-    return MethodError(exc.status_code, exc.message, exc.details)
 
 
 def _template(name: str) -> PromptTemplate:
@@ -62,11 +57,8 @@ class FeedbackCollector:
         self, caller: Caller, subject_type: str, subject_id: str, score: int | None = None, label: str = "",
         comment: str = "",
     ) -> dict[str, Any]:  # fmt: skip
-        try:
-            given = feedback.feedback_give(subject_type=subject_type, subject_id=subject_id, user=caller.user,
-                                           score=score, label=label, comment=comment)  # fmt: skip
-        except DomainError as exc:
-            raise _domain(exc) from exc
+        given = feedback.feedback_give(subject_type=subject_type, subject_id=subject_id, user=caller.user,
+                                       score=score, label=label, comment=comment)  # fmt: skip
         return _feedback(given)
 
     @method(
@@ -78,10 +70,7 @@ class FeedbackCollector:
         ),
     )  # fmt: skip
     def summary(self, caller: Caller, subject_type: str, subject_id: str) -> dict[str, Any]:
-        try:
-            parsed = feedback.subject_check(subject_type=subject_type, subject_id=subject_id)
-        except DomainError as exc:
-            raise _domain(exc) from exc
+        parsed = feedback.subject_check(subject_type=subject_type, subject_id=subject_id)
         return selectors.feedback_summary(subject_type=subject_type, subject_id=parsed)
 
 
@@ -114,10 +103,7 @@ class DatasetExporter:
         if since and when is None:
             raise MethodError(400, "since must be an ISO 8601 date and time.")
         spec = ExportFilter(subject=subject, workflow=workflow, since=when, min_score=min_score, limit=limit)
-        try:
-            lines = [line.rstrip("\n") for line in export_lines(spec)]
-        except DomainError as exc:
-            raise _domain(exc) from exc
+        lines = [line.rstrip("\n") for line in export_lines(spec)]
         return {"count": len(lines), "lines": lines}
 
 
@@ -159,10 +145,7 @@ class PromptLibrary:
     ) -> dict[str, Any]:
         found = _template(template)
         number = version or found.current_version
-        try:
-            text = prompts.template_render(template=found, variables=variables or {}, version=number)
-        except DomainError as exc:
-            raise _domain(exc) from exc
+        text = prompts.template_render(template=found, variables=variables or {}, version=number)
         return {"version": number, "text": text}
 
     @method(

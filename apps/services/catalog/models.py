@@ -6,19 +6,14 @@ import math
 from typing import Any
 
 from apps.llm.embeddings import embed
-from apps.llm.errors import ModelGatewayError
 from apps.llm.routing import model_for
 from apps.llm.selectors import breaker_status, model_list, model_show, routing_status
 from apps.llm.services import chat, generate
 from apps.services.catalog.schemas import obj
-from apps.services.registry import Caller, MethodError, method, service
+from apps.services.registry import Caller, method, service
 from storyportal.api import actor
 
 TEXT = {"type": "string", "minLength": 1, "maxLength": 8000}
-
-
-def _gateway(exc: ModelGatewayError) -> MethodError:
-    return MethodError(exc.status_code, exc.message, exc.details)
 
 
 @service(
@@ -34,10 +29,7 @@ class ModelRegistry:
         timeout=10,
     )
     def status(self, caller: Caller) -> dict[str, Any]:
-        try:
-            models = model_list()
-        except ModelGatewayError as exc:
-            raise _gateway(exc) from exc
+        models = model_list()
         return {"models": models, "routing": routing_status(models), "breaker": breaker_status()}
 
     @method(
@@ -47,10 +39,7 @@ class ModelRegistry:
         timeout=10,
     )
     def show(self, caller: Caller, name: str) -> dict[str, Any]:
-        try:
-            return model_show(name)
-        except ModelGatewayError as exc:
-            raise _gateway(exc) from exc
+        return model_show(name)
 
 
 @service(
@@ -67,10 +56,7 @@ class EmbeddingService:
         timeout=30,
     )
     def embed(self, caller: Caller, texts: list[str]) -> dict[str, Any]:
-        try:
-            vectors = embed(texts)
-        except ModelGatewayError as exc:
-            raise _gateway(exc) from exc
+        vectors = embed(texts)
         return {"model": model_for("embeddings"), "dimensions": len(vectors[0]), "embeddings": vectors}
 
     @method(
@@ -80,10 +66,7 @@ class EmbeddingService:
         timeout=30,
     )
     def similarity(self, caller: Caller, a: str, b: str) -> dict[str, Any]:
-        try:
-            first, second = embed([a, b])
-        except ModelGatewayError as exc:
-            raise _gateway(exc) from exc
+        first, second = embed([a, b])
         norms = math.hypot(*first) * math.hypot(*second)
         cosine = sum(x * y for x, y in zip(first, second, strict=True)) / norms if norms else 0.0
         return {"model": model_for("embeddings"), "similarity": round(cosine, 6)}
@@ -121,10 +104,7 @@ class ModelGateway:
         timeout=180,
     )
     def generate(self, caller: Caller, prompt: str, use_case: str = "chat", **extra: Any) -> dict[str, Any]:
-        try:
-            answer = generate(prompt=prompt, use_case=use_case, caller=_label(caller), user=caller.user, **extra)
-        except ModelGatewayError as exc:
-            raise _gateway(exc) from exc
+        answer = generate(prompt=prompt, use_case=use_case, caller=_label(caller), user=caller.user, **extra)
         return answer.generate_document()
 
     @method(
@@ -156,10 +136,7 @@ class ModelGateway:
     def chat(
         self, caller: Caller, messages: list[dict[str, str]], use_case: str = "chat", **extra: Any
     ) -> dict[str, Any]:
-        try:
-            answer = chat(messages=messages, use_case=use_case, caller=_label(caller), user=caller.user, **extra)
-        except ModelGatewayError as exc:
-            raise _gateway(exc) from exc
+        answer = chat(messages=messages, use_case=use_case, caller=_label(caller), user=caller.user, **extra)
         return answer.chat_document()
 
 

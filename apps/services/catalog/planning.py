@@ -7,9 +7,8 @@ from typing import Any
 from apps.planning import selectors, services
 from apps.planning.models import DraftStatus, WorkflowDraft
 from apps.services.catalog.schemas import LIMIT, UUID, obj
-from apps.services.registry import Caller, MethodError, method, service
+from apps.services.registry import Caller, method, service
 from storyportal.api import actor
-from storyportal.api.exceptions import DomainError
 
 DRAFT = obj(
     {"id": UUID, "goal": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
@@ -54,10 +53,7 @@ class Planner:
         timeout=180,
     )
     def draft(self, caller: Caller, goal: str, name: str | None = None) -> dict[str, Any]:
-        try:
-            made = services.plan_draft(goal=goal, name=name, user=caller.user, caller=caller_label(caller))
-        except DomainError as exc:
-            raise MethodError(exc.status_code, exc.message, exc.details) from exc
+        made = services.plan_draft(goal=goal, name=name, user=caller.user, caller=caller_label(caller))
         return _draft(made)
 
     @method(

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from apps.services.catalog.schemas import UUID, obj
-from apps.services.registry import Caller, MethodError, method, service
+from apps.services.registry import Caller, method, service
 from apps.tools import selectors, services
-from apps.tools.errors import ToolInputInvalid, ToolNotFound
 from apps.tools.models import ToolExecution
 from storyportal.api import actor
-from storyportal.api.exceptions import Conflict
 
 TOOL_NAME = {"type": "string", "minLength": 1, "maxLength": 100}
 TOOL = obj(
@@ -50,10 +48,7 @@ class ToolRegistry:
 
     @method(description="One tool by name.", params=obj({"name": TOOL_NAME}, "name"), result=TOOL)
     def describe(self, caller: Caller, name: str) -> dict[str, Any]:
-        try:
-            return selectors.tool_get(name).document()
-        except ToolNotFound as exc:
-            raise MethodError(404, exc.message) from exc
+        return selectors.tool_get(name).document()
 
 
 @service(name="ToolExecutor", layer="L03", description="Run a tool; every run is recorded in tool_executions.")
@@ -78,14 +73,11 @@ class ToolExecutor:
     def execute(
         self, caller: Caller, tool: str, inputs: dict[str, Any] | None = None, idempotency_key: str | None = None
     ) -> dict[str, Any]:
-        try:
-            execution = services.tool_execute(
-                name=tool,
-                inputs=inputs or {},
-                caller=actor.current() or f"user:{caller.user.get_username()}",
-                user=caller.user,
-                idempotency_key=idempotency_key,
-            )
-        except (ToolNotFound, ToolInputInvalid, Conflict) as exc:
-            raise MethodError(exc.status_code, exc.message, exc.details) from exc
+        execution = services.tool_execute(
+            name=tool,
+            inputs=inputs or {},
+            caller=actor.current() or f"user:{caller.user.get_username()}",
+            user=caller.user,
+            idempotency_key=idempotency_key,
+        )
         return _execution(execution)

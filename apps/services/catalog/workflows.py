@@ -10,7 +10,6 @@ from apps.workflows import selectors
 from apps.workflows.executors import WORKFLOW_CLIENT
 from apps.workflows.models import WorkflowRun, WorkflowSchedule
 from apps.workflows.services import approvals, runs, triggers
-from storyportal.api.exceptions import DomainError
 
 RUN = obj(
     {"id": UUID, "workflow": {"type": "string"}, "version": {"type": "integer"}, "status": {"type": "string"},
@@ -40,10 +39,6 @@ def _get_run(run_id: str) -> WorkflowRun:
     return run
 
 
-def _domain(exc: DomainError) -> MethodError:
-    return MethodError(exc.status_code, exc.message, exc.details)
-
-
 @service(name="WorkflowEngine", layer="L05", description="List workflows, run them, follow and cancel their runs.")
 class WorkflowEngine:
     @method(
@@ -66,11 +61,8 @@ class WorkflowEngine:
         found = selectors.workflow_list().filter(name=workflow).first()
         if found is None:
             raise MethodError(404, f"No workflow named {workflow}.")
-        try:
-            run = runs.run_execute(workflow=found, inputs=inputs or {}, user=caller.user, scopes=caller.scopes,
-                                   trigger="hub")  # fmt: skip
-        except DomainError as exc:
-            raise _domain(exc) from exc
+        run = runs.run_execute(workflow=found, inputs=inputs or {}, user=caller.user, scopes=caller.scopes,
+                               trigger="hub")  # fmt: skip
         return _run(run, steps=False)
 
     @method(description="A run's status, progress, outputs and steps.", params=RUN_ID, result=RUN)
@@ -79,10 +71,7 @@ class WorkflowEngine:
 
     @method(description="Cancel a run that has not ended (409 if it has).", params=RUN_ID, result=RUN, writes=True)
     def cancel(self, caller: Caller, run_id: str) -> dict[str, Any]:
-        try:
-            return _run(runs.run_cancel(run=_get_run(run_id)))
-        except DomainError as exc:
-            raise _domain(exc) from exc
+        return _run(runs.run_cancel(run=_get_run(run_id)))
 
 
 DECISION = obj(
@@ -120,10 +109,7 @@ class ApprovalService:
         if (caller.client or "").startswith(WORKFLOW_CLIENT):
             raise MethodError(403, "Approvals are decided by people, not by workflow steps.")
         run = _get_run(run_id)
-        try:
-            approvals.approval_decide(run=run, step_id=step_id, user=caller.user, approve=approve, comment=comment)
-        except DomainError as exc:
-            raise _domain(exc) from exc
+        approvals.approval_decide(run=run, step_id=step_id, user=caller.user, approve=approve, comment=comment)
         return _run(_get_run(run_id))
 
 
@@ -177,17 +163,14 @@ class Scheduler:
         found = selectors.workflow_list().filter(name=workflow).first()
         if found is None:
             raise MethodError(404, f"No workflow named {workflow}.")
-        try:
-            made = triggers.schedule_create(
-                workflow=found,
-                cron=cron,
-                user=caller.user,
-                scopes=caller.scopes,
-                inputs=inputs or {},
-                timezone_name=timezone,
-            )
-        except DomainError as exc:
-            raise _domain(exc) from exc
+        made = triggers.schedule_create(
+            workflow=found,
+            cron=cron,
+            user=caller.user,
+            scopes=caller.scopes,
+            inputs=inputs or {},
+            timezone_name=timezone,
+        )
         return _schedule(made)
 
     @method(

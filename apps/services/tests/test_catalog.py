@@ -10,8 +10,9 @@ from django.test import Client
 
 from apps.events.models import Event
 from apps.services.models import Service
-from apps.services.registry import Caller, MethodError, ServiceSpec, load_catalog, method, service
+from apps.services.registry import Caller, ServiceSpec, load_catalog, method, service
 from apps.services.services import catalog_sync
+from storyportal.api.exceptions import Conflict
 from tests.support.api import assert_envelope
 
 pytestmark = pytest.mark.django_db
@@ -119,9 +120,9 @@ def test_agent_services_create_and_move_agents(operator_user) -> None:
     assert _call("AgentRuntime", "activate", caller, id=created["id"])["status"] == "active"
     listed = _call("AgentRegistry", "list", caller, status="active")
     assert [a["name"] for a in listed["agents"]] == ["hub-made"]
-    with pytest.raises(MethodError) as conflict:
+    with pytest.raises(Conflict) as conflict:  # invoke answers a DomainError like a MethodError
         _call("AgentRuntime", "activate", caller, id=created["id"])
-    assert conflict.value.status == 409
+    assert conflict.value.status_code == 409
     stream = _call("EventStore", "read_stream", caller, aggregate_id=created["id"])
     assert [e["event_type"] for e in stream["events"]] == ["AgentCreated", "AgentActivated"]
 
