@@ -42,6 +42,7 @@ API_MODULES: tuple[ApiModule, ...] = (
     ApiModule("apps.planning.api.urls", layers=("L05",)),
     ApiModule("apps.evaluation.api.urls", layers=("L06",)),
     ApiModule("apps.learning.api.urls", layers=("L07",)),
+    ApiModule("apps.goals.api.urls", layers=("L05", "L12")),
 )
 # /api/<name>/... is /api/v1/<name>/...
 PREFIX_ALIASES = ("services", "workflows", "llm")

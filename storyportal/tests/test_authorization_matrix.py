@@ -70,6 +70,15 @@ POLICIES = {
     "workflow-diff": BY_METHOD,
     "workflow-restore": BY_METHOD,
     "workflow-execute": BY_METHOD,
+    "goal-list": BY_METHOD,
+    "goal-detail": BY_METHOD,
+    "goal-achieve": BY_METHOD,
+    "goal-abandon": BY_METHOD,
+    "goal-reopen": BY_METHOD,
+    "goal-history": BY_METHOD,
+    "goal-analytics": BY_METHOD,
+    "goal-key-result-list": BY_METHOD,
+    "goal-key-result-detail": BY_METHOD,
     "workflow-run-list": BY_METHOD,
     "workflow-run-detail": BY_METHOD,
     "workflow-run-cancel": BY_METHOD,
@@ -111,7 +120,8 @@ POLICIES = {
     "hook-receive": PUBLIC,
 }
 SAMPLE_KWARGS = {
-    "layer": "l01", "probe": "ready", "pk": "0", "name": "NoSuchService", "number": "1", "token": "whk_nope",
+    "layer": "l01", "probe": "ready", "pk": "0", "goal_id": "0", "name": "NoSuchService", "number": "1",
+    "token": "whk_nope",
 }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from apps.workflows.errors import InputsInvalid, RunFinished, RunForbidden
 from apps.workflows.models import RunStatus, StepRun, StepStatus, Workflow, WorkflowRun, WorkflowVersion
 from apps.workflows.models.runs import STEP_FINISHED
 from apps.workflows.recording import run_event, step_event
+from apps.workflows.signals import run_finished
 from storyportal.api.exceptions import Conflict
 
 DONE_OK = (StepStatus.SUCCEEDED, StepStatus.SKIPPED)
@@ -152,6 +153,7 @@ def _completed(run: WorkflowRun) -> None:
         "finished_at": run.finished_at.isoformat() if run.finished_at else None, "trigger": run.trigger,
     }  # fmt: skip
     webhooks_notify(event_type="WorkflowCompleted", payload=summary, workflow_id=run.workflow_id)
+    run_finished.send(sender=WorkflowRun, run=run)
 
 
 def _cancel_unstarted(steps: dict[str, StepRun], reason: str) -> None:
