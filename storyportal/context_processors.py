@@ -12,6 +12,7 @@ NAVIGATION = (
     ("/workflows", "Workflows"),
     ("/goals", "Goals"),
     ("/llm", "Models"),
+    ("/learning", "Learning"),
     ("/monitoring", "Monitoring"),
     ("/settings/api-keys", "API keys"),
 )

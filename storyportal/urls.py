@@ -34,5 +34,6 @@ urlpatterns = [
     path("workflows", include("apps.workflows.urls")),
     path("goals", include("apps.goals.urls")),
     path("llm", include("apps.llm.urls")),
+    path("learning", include("apps.learning.urls")),
     path("settings/", include("apps.accounts.console_urls")),
 ]

@@ -314,8 +314,8 @@ def _diff_line(line: str) -> dict[str, str]:
 @login_required
 @require_GET
 def run_list(request: HttpRequest) -> HttpResponse:
-    """Every run, newest first, filtered by status, workflow and trigger."""
-    filters = RunFilterForm(request.GET)
+    """Every run, newest first, filtered by workflow, status and trigger."""
+    filters = RunFilterForm(request.GET, field_order=["workflow", "status", "trigger"])
     page = Paginator(filters.filter(selectors.run_list()), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "workflows/runs.html", {"filters": filters, "runs": page})
 
