@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Avg, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Case, Count, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from apps.learning.models import Feedback, PromptTemplate, PromptUse, PromptVersion, SubjectType
@@ -63,3 +63,26 @@ def feedback_summary(*, subject_type: str, subject_id: uuid.UUID) -> dict[str, A
         "avg_score": round(totals["avg_score"], 3) if totals["avg_score"] is not None else None,
         "labels": {row["label"]: row["n"] for row in labels},
     }
+
+
+def version_scores(*, template: PromptTemplate) -> dict[int, list[int]]:
+    """Every score given to each version of the template, by version number: the feedback
+    :func:`version_list` averages (on the version itself and on the model calls it made)."""
+    versions = PromptVersion.objects.filter(template=template)
+    uses = PromptUse.objects.filter(version__template=template)
+    number = Case(
+        When(
+            subject_type=SubjectType.PROMPT_VERSION,
+            then=Subquery(versions.filter(pk=OuterRef("subject_id")).values("version")[:1]),
+        ),
+        default=Subquery(uses.filter(llm_request_id=OuterRef("subject_id")).values("version__version")[:1]),
+    )
+    scored = Feedback.objects.filter(score__isnull=False).filter(
+        Q(subject_type=SubjectType.PROMPT_VERSION, subject_id__in=versions.values("pk"))
+        | Q(subject_type=SubjectType.LLM_REQUEST, subject_id__in=uses.values("llm_request_id"))
+    )
+    found: dict[int, list[int]] = {}
+    for version, score in scored.annotate(number=number).order_by().values_list("number", "score"):
+        if score is not None:  # (filtered out above; the type does not know)
+            found.setdefault(version, []).append(score)
+    return found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from apps.workflows.models import StepRun, StepStatus, Workflow, WorkflowRun, WorkflowVersion
+from apps.workflows.models import StepRun, StepStatus, WebhookTrigger, Workflow, WorkflowRun, WorkflowVersion
 
 
 def workflow_list() -> QuerySet[Workflow]:
@@ -30,3 +30,12 @@ def waiting_approvals() -> QuerySet[StepRun]:
         .select_related("run__workflow")
         .order_by("started_at")
     )
+
+
+def webhook_list(*, workflow: Workflow | None = None) -> QuerySet[WebhookTrigger]:
+    """Inbound webhook triggers of workflows not deleted (of one workflow if given), oldest first."""
+    triggers = WebhookTrigger.objects.filter(workflow__archived_at__isnull=True).select_related(
+        "workflow", "created_by"
+    )
+    triggers = triggers.filter(workflow=workflow) if workflow is not None else triggers
+    return triggers.order_by("created_at")

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.planning",
     "apps.evaluation",
     "apps.goals",
+    "apps.knowledge",
     "apps.monitoring",
 ]
 
