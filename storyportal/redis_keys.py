@@ -10,6 +10,12 @@ can find them with ``redis-cli --scan --pattern 'session:*'``. Values are JSON.
 - ``ratelimit:{client}:{scope}:{window}``: requests counted in one throttle window; lives
   as long as the window (3600 s for an hourly rate).
 - ``lock:{resource}``: a short mutual-exclusion lock.
+- ``lock:hub:{name}``: a lock agents take through the hub's LockManager (its holder's
+  token; 1 s to 1 h, as asked).
+- ``kv:{user_id}:{key}``: a value a user keeps through the hub's KeyValueStore (JSON; 1 s to
+  30 days, as asked, 1 h by default).
+- ``kv-index:{user_id}``: a sorted set of that user's keys scored by their expiry (Unix
+  seconds), which lists them and caps their number; lives as long as the longest value can.
 - ``queue:{name}``: work queued outside Celery (a list, no TTL).
 - ``llm:breaker:{part}``: the model gateway's circuit breaker (``failures``, ``open``,
   ``tripped``), shared by every worker.
@@ -47,6 +53,9 @@ LLM_BREAKER = KeyPattern("llm:breaker:{part}", None)
 EMBEDDING = KeyPattern("embedding:{model}:{digest}", 30 * 86400)
 LLM_FLIGHT = KeyPattern("llm:flight:{digest}", 300)
 LLM_ANSWER = KeyPattern("llm:answer:{digest}", 5)
+HUB_LOCK = KeyPattern("lock:hub:{name}", 30)
+KV_VALUE = KeyPattern("kv:{user_id}:{key}", 3600)
+KV_INDEX = KeyPattern("kv-index:{user_id}", 30 * 86400)
 # Last-used stamps of API keys are written at most once per this many seconds.
 API_KEY_TOUCH = KeyPattern("apikey-touched:{key_id}", 60)
 
@@ -59,4 +68,7 @@ ALL = {
     "lock": LOCK,
     "queue": QUEUE,
     "api_key_touch": API_KEY_TOUCH,
+    "hub_lock": HUB_LOCK,
+    "kv_value": KV_VALUE,
+    "kv_index": KV_INDEX,
 }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from apps.llm import breaker, gateway
 
@@ -58,3 +60,45 @@ def model_show(name: str) -> dict[str, Any]:
 
 def breaker_status() -> dict[str, Any]:
     return {"state": breaker.state(), "retry_after_seconds": round(breaker.retry_after_ms() / 1000, 1)}
+
+
+USAGE_GROUPS = ("model", "use_case", "caller")
+
+# One query for every grouping (the group is a parameter, not SQL text). Callers that name a
+# run or job (``workflow-run:<uuid>``, ``service-job:<uuid>``) count as their kind, not one
+# group per run.
+_USAGE = r"""
+    SELECT CASE %(group_by)s
+             WHEN 'model' THEN model
+             WHEN 'use_case' THEN use_case
+             ELSE regexp_replace(caller, ':[0-9a-f]{8}-[0-9a-f-]{27}$', '')
+           END AS grouped,
+           count(*), count(*) FILTER (WHERE status = 'failed'), count(*) FILTER (WHERE coalesced),
+           coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms),
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ttft_ms)
+    FROM llm_requests WHERE created_at >= %(since)s
+    GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT %(limit)s
+"""
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def request_usage(*, since: datetime, group_by: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Calls through the gateway since ``since`` per model, use case or caller, busiest first:
+    failures, coalesced calls, tokens, p50/p95 latency and p50 time to first token (streamed
+    calls only) in ms."""
+    if group_by not in USAGE_GROUPS:
+        raise ValueError(f"group_by must be one of {', '.join(USAGE_GROUPS)}")
+    with connection.cursor() as cursor:
+        cursor.execute(_USAGE, {"group_by": group_by, "since": since, "limit": limit})
+        rows = cursor.fetchall()
+    return [
+        {"group": group, "calls": calls, "errors": errors, "coalesced": coalesced,
+         "prompt_tokens": int(prompt), "completion_tokens": int(completion),
+         "p50_latency_ms": _ms(p50), "p95_latency_ms": _ms(p95), "p50_ttft_ms": _ms(ttft)}
+        for group, calls, errors, coalesced, prompt, completion, p50, p95, ttft in rows
+    ]  # fmt: skip

@@ -2,7 +2,7 @@
 
 The catalog's source is the code (``sync_services``), so its rows are read-only here; the
 admin can re-sync the catalog and recompute the embeddings semantic search uses. Call records
-are an audit trail: listed, filtered and searched, never edited.
+and background jobs are an audit trail: listed, filtered and searched, never edited.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from apps.llm.errors import ModelGatewayError
 from apps.services.embeddings import catalog_embed
-from apps.services.models import Service, ServiceInvocation
+from apps.services.models import Service, ServiceInvocation, ServiceJob
 from apps.services.services import catalog_sync
 
 
@@ -80,4 +80,17 @@ class ServiceInvocationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     fields = ("id", "service_name", "method", "status", "error", "caller", "user", "params_digest", "duration_ms",
               "created_at")  # fmt: skip
+    list_select_related = ("user",)
+
+
+@admin.register(ServiceJob)
+class ServiceJobAdmin(ReadOnlyAdmin):
+    """Background calls (JobRunner): what was asked, with which scopes, and how it went."""
+
+    list_display = ("created_at", "service_name", "method", "status", "user", "finished_at")
+    list_filter = ("status", "service_name")
+    search_fields = ("id", "service_name", "method", "error", "user__username")
+    date_hierarchy = "created_at"
+    fields = ("id", "service_name", "method", "params", "scopes", "status", "result", "error", "error_status",
+              "invocation_id", "user", "created_at", "started_at", "finished_at")  # fmt: skip
     list_select_related = ("user",)

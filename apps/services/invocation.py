@@ -25,6 +25,7 @@ from django.db import OperationalError, connection, transaction
 
 from apps.accounts.scopes import WRITE
 from apps.events.services import event_append
+from apps.services.metrics import invocation_observe
 from apps.services.models import InvocationStatus, Service, ServiceInvocation, service_aggregate_id
 from apps.services.registry import Caller, MethodError, MethodSpec, load_catalog
 from storyportal.api import actor
@@ -82,13 +83,25 @@ def _resolve(service_name: str, method_name: str) -> tuple[Any, MethodSpec]:
     return spec.implementation, method
 
 
+def authorize(*, service_name: str, method_name: str, scopes: frozenset[str]) -> tuple[Any, MethodSpec]:
+    """The implementation and spec of a method these scopes may call: 404 for an unknown
+    service or method, 403 for a writing one without write scope or a missing ``requires``."""
+    implementation, method = _resolve(service_name, method_name)
+    if method.writes and WRITE not in scopes:
+        raise InvocationError(403, "permission_denied", f"{service_name}.{method_name} writes: it needs {WRITE}.")
+    if method.requires and method.requires not in scopes:
+        raise InvocationError(403, "permission_denied", f"{service_name}.{method_name} needs {method.requires}.")
+    return implementation, method
+
+
 @lru_cache(maxsize=512)
 def _validator(schema_json: str) -> jsonschema.Draft202012Validator:
     """Compiled validators, reused across calls (building one costs more than validating)."""
     return jsonschema.Draft202012Validator(json.loads(schema_json))
 
 
-def _validate(method: MethodSpec, params: dict[str, Any]) -> None:
+def validate_params(method: MethodSpec, params: dict[str, Any]) -> None:
+    """400 unless the params fit the method's JSON Schema."""
     validator = _validator(json.dumps(method.params_schema, sort_keys=True))
     errors = sorted(validator.iter_errors(params), key=str)
     if errors:
@@ -142,12 +155,8 @@ def invoke(
     *, service_name: str, method_name: str, params: dict[str, Any], caller: Caller, timeout: float | None = None
 ) -> Invocation:
     """Validate, authorise, run and record one call."""
-    implementation, method = _resolve(service_name, method_name)
-    if method.writes and WRITE not in caller.scopes:
-        raise InvocationError(403, "permission_denied", f"{service_name}.{method_name} writes: it needs {WRITE}.")
-    if method.requires and method.requires not in caller.scopes:
-        raise InvocationError(403, "permission_denied", f"{service_name}.{method_name} needs {method.requires}.")
-    _validate(method, params)
+    implementation, method = authorize(service_name=service_name, method_name=method_name, scopes=caller.scopes)
+    validate_params(method, params)
     limit = timeout if timeout is not None else method.timeout
     call = _Call(uuid.uuid4(), service_name, method, caller, params, time.monotonic())
     try:
@@ -221,3 +230,4 @@ def _record(call: _Call, status: str, error: str) -> None:
             "duration_ms": duration,
         },
     )
+    invocation_observe(service=call.service_name, method=call.method.name, status=str(status), duration_ms=duration)

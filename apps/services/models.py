@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from pgvector.django import HnswIndex, VectorField
 
-__all__ = ["InvocationStatus", "Service", "ServiceInvocation", "service_aggregate_id"]
+__all__ = ["InvocationStatus", "JobStatus", "Service", "ServiceInvocation", "ServiceJob", "service_aggregate_id"]
 
 # nomic-embed-text's size; the embeddings model must produce vectors of this length.
 EMBEDDING_DIMENSIONS = 768
@@ -85,6 +87,43 @@ class ServiceInvocation(models.Model):
         db_table = "service_invocations"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["service_name", "method"], name="invocations_method_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.service_name}.{self.method} {self.status}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    TIMED_OUT = "timed_out", "Timed out"
+
+
+class ServiceJob(models.Model):
+    """A service method call run in the background on a Celery worker (JobRunner). It acts
+    with the scopes its submitter had then, never more than the user's role grants when it
+    runs. A job left ``running`` is the evidence of a worker that died in the middle."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    service_name = models.CharField(max_length=100)
+    method = models.CharField(max_length=100)
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    scopes = models.JSONField(default=list, help_text="The submitting credential's scopes.")
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    result = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    error = models.TextField(blank=True, default="")
+    error_status = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The HTTP status of the error.")
+    invocation_id = models.UUIDField(null=True, blank=True, help_text="The service_invocations row of the call.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "service_jobs"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="service_jobs_user_idx")]
 
     def __str__(self) -> str:
         return f"{self.service_name}.{self.method} {self.status}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from apps.llm.errors import ModelGatewayError
 from apps.services.embeddings import catalog_embed
+from apps.services.jobs import job_run
 from storyportal.celery import app
 
 logger = logging.getLogger(__name__)
@@ -22,3 +23,10 @@ def embed_catalog() -> dict[str, Any]:
         logger.info("catalog embeddings skipped: %s", exc.message)
         return {"status": "skipped", "reason": exc.message}
     return {"status": "ok", "model": result.model, "embedded": result.embedded, "current": result.current}
+
+
+@app.task(name="services.run_job", acks_late=True, reject_on_worker_lost=True)
+def run_job(job_id: str) -> str | None:
+    """Run a JobRunner job (sent once its row is committed); a second delivery finds it
+    claimed and does nothing."""
+    return job_run(job_id)

@@ -1,0 +1,91 @@
+"""Background service calls (JobRunner): a job row is written with the call and the scopes it
+may use, a Celery task claims it and makes the call through :func:`invoke`, so a background
+call is authorised, validated, time-limited and recorded exactly like a direct one."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.accounts.scopes import ADMIN, READ
+from apps.services.invocation import InvocationError, authorize, invoke, validate_params
+from apps.services.models import JobStatus, ServiceJob
+from apps.services.registry import Caller, MethodError
+
+logger = logging.getLogger(__name__)
+
+JOB_RUNNER = "JobRunner"
+# The Caller.client of calls made by jobs.
+JOB_CLIENT = "service-job:"
+
+
+def job_submit(*, caller: Caller, service_name: str, method_name: str, params: dict[str, Any]) -> ServiceJob:
+    """Queue a call; refused now (404, 403, 400) for what would certainly fail later. The
+    task is sent once the row is committed."""
+    if service_name == JOB_RUNNER:
+        raise MethodError(400, "A job cannot submit jobs: call the method directly.")
+    try:
+        _, spec = authorize(service_name=service_name, method_name=method_name, scopes=caller.scopes)
+        validate_params(spec, params)
+    except InvocationError as exc:
+        raise MethodError(exc.status, exc.message, exc.details) from exc
+    job = ServiceJob.objects.create(
+        user=caller.user, service_name=service_name, method=method_name, params=params, scopes=sorted(caller.scopes)
+    )
+    from apps.services.tasks import run_job
+
+    # robust: a broker that is down must not fail the submission; the job stays queued.
+    transaction.on_commit(lambda: run_job.delay(str(job.id)), robust=True)
+    return job
+
+
+def job_list(*, caller: Caller) -> QuerySet[ServiceJob]:
+    """The caller's jobs; everyone's for admin:platform."""
+    jobs = ServiceJob.objects.select_related("user")
+    return jobs if ADMIN in caller.scopes else jobs.filter(user_id=caller.user.pk)
+
+
+def _claim(job_id: uuid.UUID | str) -> bool:
+    # The conditional UPDATE is the lock: of two deliveries of the task (a redelivery after
+    # a lost ack), only the one that moves the row out of "queued" runs the call.
+    claimed = ServiceJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+    return claimed == 1
+
+
+def _finish(job_id: uuid.UUID | str, **fields: Any) -> None:
+    ServiceJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(finished_at=timezone.now(), **fields)
+
+
+def job_run(job_id: uuid.UUID | str) -> str | None:
+    """Run a queued job once; its status afterwards, or None when it was not queued."""
+    if not _claim(job_id):
+        return None
+    job = ServiceJob.objects.select_related("user").get(pk=job_id)
+    user = job.user
+    # Scopes shrink with the user's role: a job queued by an operator since demoted to
+    # viewer may no longer write; a deactivated user's jobs may do nothing.
+    scopes = frozenset(job.scopes) & (user.scopes if user is not None else frozenset())
+    if user is None or READ not in scopes:
+        _finish(job.pk, status=JobStatus.FAILED, error="The user who submitted this job may no longer call services.",
+                error_status=403)  # fmt: skip
+        return JobStatus.FAILED
+    caller = Caller(user=user, scopes=scopes, client=f"{JOB_CLIENT}{job.pk}")
+    try:
+        call = invoke(service_name=job.service_name, method_name=job.method, params=job.params, caller=caller)
+    except InvocationError as exc:
+        status = JobStatus.TIMED_OUT if exc.status == 504 and exc.code == "timeout" else JobStatus.FAILED
+        _finish(job.pk, status=status, error=exc.message, error_status=exc.status)
+        return status
+    except Exception as exc:
+        logger.exception("service job %s failed", job.pk)
+        _finish(job.pk, status=JobStatus.FAILED, error=f"internal error ({type(exc).__name__})", error_status=500)
+        return JobStatus.FAILED
+    _finish(job.pk, status=JobStatus.SUCCEEDED, result=call.result, invocation_id=call.invocation_id)
+    return JobStatus.SUCCEEDED
