@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from storyportal import conf
+from storyportal.embedded import var_dir
 from storyportal.embedded.process import die_with_parent
 from storyportal.embedded.servers import Servers, ensure
 
@@ -68,12 +70,25 @@ def _manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], check=True)
 
 
+def _shared_metrics_dir() -> None:
+    """One emptied Prometheus multiprocess directory for the web process and the Celery
+    workers, so ``/metrics`` adds up what each of them counted (steps and most service calls
+    run on workers). An operator's own ``PROMETHEUS_MULTIPROC_DIR`` is left alone."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    path = var_dir() / "prometheus"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
 def run() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storyportal.settings.dev")
     servers = ensure()
     sup = Supervisor(servers)
     signal.signal(signal.SIGINT, sup.on_signal)
     signal.signal(signal.SIGTERM, sup.on_signal)
+    _shared_metrics_dir()
     try:
         _manage("migrate", "--noinput")
         _manage("sync_services")  # reports the catalog and embeds it for semantic search

@@ -21,6 +21,8 @@ can find them with ``redis-cli --scan --pattern 'session:*'``. Values are JSON.
   ``tripped``), shared by every worker.
 - ``llm:flight:{digest}`` / ``llm:answer:{digest}``: a model call in flight and its answer
   (5 s), so identical concurrent calls in other processes share it.
+- ``stats:http:{minute}``: the requests served in one minute (a hash: count, errors, total
+  ms, latency buckets), read by ``monitoring/summary/``, the alert rules and the charts; 2 h.
 - ``embedding:{model}:{digest}``: a cached embedding (float32 bytes) of a text's sha256; 30 days.
 """
 
@@ -58,6 +60,8 @@ KV_VALUE = KeyPattern("kv:{user_id}:{key}", 3600)
 KV_INDEX = KeyPattern("kv-index:{user_id}", 30 * 86400)
 # Last-used stamps of API keys are written at most once per this many seconds.
 API_KEY_TOUCH = KeyPattern("apikey-touched:{key_id}", 60)
+# Requests served in one minute (Unix time // 60): count, 5xx, 4xx, total ms, latency buckets.
+HTTP_STATS = KeyPattern("stats:http:{minute}", 2 * 3600 + 120)
 
 ALL = {
     "session": SESSION,
@@ -71,4 +75,5 @@ ALL = {
     "hub_lock": HUB_LOCK,
     "kv_value": KV_VALUE,
     "kv_index": KV_INDEX,
+    "http_stats": HTTP_STATS,
 }

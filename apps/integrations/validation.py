@@ -9,6 +9,9 @@ from django.core.validators import URLValidator
 
 MAX_EVENT_TYPE_LENGTH = 64
 MAX_EVENT_TYPES = 50
+# Webhook-only event types an endpoint may subscribe to besides the stored events' types: the
+# monitoring alerts' lifecycle (docs/MONITORING.md).
+ALERT_EVENT_TYPES = ("AlertFiring", "AlertAcknowledged", "AlertResolved")
 
 # Only http and https: a webhook is an HTTP POST (Django's URLField also allows ftp).
 validate_webhook_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   const handlers = {};
+  const filters = {}; // channel -> its server-side filter (the logs channel: level and text)
   const state = document.getElementById("feed-state");
   let socket = null;
   let delay = 1000;
@@ -18,7 +19,7 @@
       delay = 1000;
       setState("live");
       const channels = Object.keys(handlers);
-      if (channels.length) socket.send(JSON.stringify({ action: "subscribe", channels }));
+      if (channels.length) socket.send(JSON.stringify({ action: "subscribe", channels, filters }));
     });
     socket.addEventListener("message", (event) => {
       const message = JSON.parse(event.data);
@@ -32,11 +33,21 @@
   }
 
   window.StoryFeed = {
+    // Ask the server to send only the messages of `channel` that pass `filter` (kept for
+    // reconnects). Today only `logs` takes one: {level: "warning", text: "timeout"}.
+    filter(channel, filter) {
+      filters[channel] = filter;
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ action: "subscribe", channels: [channel], filters: { [channel]: filter } }));
+      }
+    },
     on(channel, handler) {
       const fresh = !handlers[channel];
       (handlers[channel] = handlers[channel] || []).push(handler);
       if (fresh && socket && socket.readyState === WebSocket.OPEN) {
-        socket.send(JSON.stringify({ action: "subscribe", channels: [channel] }));
+        const body = { action: "subscribe", channels: [channel] };
+        if (filters[channel]) body.filters = { [channel]: filters[channel] };
+        socket.send(JSON.stringify(body));
       }
     },
   };

@@ -1,8 +1,13 @@
 """Prometheus metrics and ``/metrics`` (contract, Gateway behaviour).
 
 Under gunicorn with several workers set ``PROMETHEUS_MULTIPROC_DIR``: each worker writes its
-samples there and a scrape adds them up. Backend availability is measured at scrape time from
-the (cached) health checks.
+samples there and a scrape adds them up (Celery workers too, when they share the directory:
+workflow steps and most service calls run there). Backend availability, queue depths, worker
+count and runs in flight are measured at scrape time (:mod:`apps.monitoring.collectors`).
+
+The counters of other areas are defined next to their code and imported here so that every
+family is present from the first scrape: :mod:`apps.llm.metrics`,
+:mod:`apps.workflows.metrics`, :mod:`apps.services.metrics`.
 """
 
 from __future__ import annotations
@@ -17,13 +22,16 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
 from apps.accounts.scopes import ADMIN
+from apps.llm import metrics as _llm_metrics  # noqa: F401 - registers the families
+from apps.services import metrics as _service_metrics  # noqa: F401
+from apps.workflows import metrics as _workflow_metrics  # noqa: F401
 from storyportal.api.client_ip import client_ip
 from storyportal.api.errors import error_response
 from storyportal.api.principal import caller_scopes
@@ -105,7 +113,17 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)
 
 
+def metric_families() -> Iterator[Metric]:
+    """Every family a scrape would show, as objects (the hub's MetricsService reads them)."""
+    yield from registry().collect()
+    yield from _backend_registry().collect()
+
+
 def _backend_registry() -> CollectorRegistry:
+    """The gauges measured at scrape time: backends, queues, workers, runs in flight."""
+    from apps.monitoring.collectors import PlatformCollector
+
     backends = CollectorRegistry(auto_describe=False)
     backends.register(_backends)
+    backends.register(PlatformCollector())
     return backends

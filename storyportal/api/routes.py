@@ -43,6 +43,7 @@ API_MODULES: tuple[ApiModule, ...] = (
     ApiModule("apps.evaluation.api.urls", layers=("L06",)),
     ApiModule("apps.learning.api.urls", layers=("L07",)),
     ApiModule("apps.goals.api.urls", layers=("L05", "L12")),
+    ApiModule("apps.monitoring.api.urls", layers=("L10", "L12")),
 )
 # /api/<name>/... is /api/v1/<name>/...
 PREFIX_ALIASES = ("services", "workflows", "llm")

@@ -9,6 +9,7 @@ FEED_CHANNELS = (
     "events:goal",
     "notifications:user",
     "system:health",
+    "system:traffic",
     "alerts",
     "logs",
     "llm:stream",

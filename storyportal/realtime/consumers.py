@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -14,10 +16,53 @@ from storyportal.realtime.publish import message
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
-# Account events (users, keys, sessions) are for admins, as in GET events/.
-CHANNEL_SCOPES = {"notifications:user": ADMIN}
+# Account events (users, keys, sessions) are for admins, as in GET events/; so are live logs,
+# which show every caller's requests.
+CHANNEL_SCOPES = {"notifications:user": ADMIN, "logs": ADMIN}
 # An open socket notices a revoked key or a deactivated user within this many seconds.
 RECHECK_SECONDS = 15.0
+
+
+LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
+MAX_FILTER_TEXT = 200
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """What one connection wants of the ``logs`` channel: records at ``level`` or above whose
+    event, logger, exception or fields contain ``text`` (case-insensitive)."""
+
+    level: str = "debug"
+    text: str = ""
+
+    @classmethod
+    def parse(cls, raw: Any) -> LogFilter:
+        """From the subscribe message's ``filters.logs`` (absent: everything)."""
+        if raw is None:
+            return cls()
+        if not isinstance(raw, dict) or set(raw) - {"level", "text"}:
+            raise ValueError('use {"level": "warning", "text": "..."}')
+        level = str(raw.get("level") or "debug").lower()
+        text = raw.get("text") or ""
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+        if not isinstance(text, str) or len(text) > MAX_FILTER_TEXT:
+            raise ValueError(f"text must be a string of at most {MAX_FILTER_TEXT} characters")
+        return cls(level=level, text=text.lower())
+
+    def passes(self, record: dict[str, Any]) -> bool:
+        if LEVELS.get(str(record.get("level")), 0) < LEVELS[self.level]:
+            return False
+        if not self.text:
+            return True
+        haystack = " ".join(
+            (str(record.get("event", "")), str(record.get("logger", "")), str(record.get("exception", "")),
+             json.dumps(record.get("fields", {}), default=str))
+        )  # fmt: skip
+        return self.text in haystack.lower()
+
+    def document(self) -> dict[str, str]:
+        return {"level": self.level, "text": self.text}
 
 
 class FeedConsumer(AsyncJsonWebsocketConsumer):
@@ -37,6 +82,7 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             return
         self.subscribed: set[str] = set()
         self.checked_at = time.monotonic()
+        self.log_filter = LogFilter()
 
     async def disconnect(self, code: int) -> None:
         for channel in getattr(self, "subscribed", set()):
@@ -60,14 +106,24 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
             return
         if content["action"] == "unsubscribe":
             await self._unsubscribe(requested)
-        else:
-            await self._subscribe(requested)
+            return
+        try:
+            log_filter = _log_filter(content) if "logs" in requested else None
+        except ValueError as exc:
+            await self._error(f"Invalid logs filter: {exc}", known_levels=list(LEVELS))
+            return
+        if log_filter is not None:
+            self.log_filter = log_filter
+        await self._subscribe(requested)
 
     async def _subscribe(self, channels: list[str]) -> None:
         for channel in channels:
             await self.channel_layer.group_add(self._group(channel), self.channel_name)
             self.subscribed.add(channel)
-        await self.send_json(message("feed", "subscribed", {"channels": sorted(self.subscribed)}))
+        subscribed: dict[str, Any] = {"channels": sorted(self.subscribed)}
+        if "logs" in channels:
+            subscribed["filters"] = {"logs": self.log_filter.document()}
+        await self.send_json(message("feed", "subscribed", subscribed))
         if "system:health" in channels:
             await self.send_json(message("system:health", "HealthSnapshot", await _health_snapshot()))
 
@@ -83,13 +139,24 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
             self.checked_at = time.monotonic()
-        await self.send_json(event["message"])
+        body = event["message"]
+        if body.get("channel") == "logs" and not self.log_filter.passes(body.get("payload") or {}):
+            return
+        await self.send_json(body)
 
     def _group(self, channel: str) -> str:
         return group_name(channel, self.scope["user"].pk)
 
     async def _error(self, text: str, **details: Any) -> None:
         await self.send_json(message("feed", "error", {"message": text, **details}))
+
+
+def _log_filter(content: dict[str, Any]) -> LogFilter:
+    """The subscribe message's ``filters.logs`` (ValueError if malformed)."""
+    filters = content.get("filters") or {}
+    if not isinstance(filters, dict):
+        raise ValueError('filters must be an object such as {"logs": {"level": "warning"}}')
+    return LogFilter.parse(filters.get("logs"))
 
 
 @database_sync_to_async

@@ -206,6 +206,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "health-watch": {"task": "monitoring.health_watch", "schedule": 5.0},
+    "alerts-evaluate": {"task": "monitoring.alerts_evaluate", "schedule": 15.0},
+    "traffic-pulse": {"task": "monitoring.traffic_pulse", "schedule": 5.0},
     "sessions-purge": {"task": "accounts.sessions_purge_expired", "schedule": 3600.0},
     "tokens-flush": {"task": "accounts.flush_expired_tokens", "schedule": 86400.0},
     "services-embed": {"task": "services.embed_catalog", "schedule": 120.0},
@@ -303,6 +305,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AgentStatusEnum": "apps.agents.models.AgentStatus",
         "RunStatusEnum": "apps.workflows.models.runs.RunStatus",
+        "GoalStatusEnum": "apps.goals.models.GoalStatus",
         "StepStatusEnum": "apps.workflows.models.runs.StepStatus",
         "UserRoleEnum": "apps.accounts.models.Role",
         "MessageRoleEnum": ["system", "user", "assistant", "tool"],
@@ -368,3 +371,14 @@ HEALTH_CACHE_SECONDS = 1.5
 # Structured logs: one JSON object per line on stdout (set LOG_FORMAT=console for humans).
 LOG_FORMAT = conf.get_str("LOG_FORMAT", "json")
 LOGGING = logging_config(level=conf.get_str("LOG_LEVEL") or "INFO", fmt=LOG_FORMAT or "json")
+# Live logs on the admin-only `logs` feed channel (docs/MONITORING.md): records at
+# LOG_STREAM_LEVEL and above (not below LOG_LEVEL), redacted, at most LOG_STREAM_RATE a second
+# per process; LOG_STREAM_LEVEL=off turns the stream off.
+LOG_STREAM_LEVEL = (conf.get_str("LOG_STREAM_LEVEL", "INFO") or "INFO").upper()
+if LOG_STREAM_LEVEL != "OFF":
+    LOGGING["handlers"]["feed"] = {
+        "class": "apps.monitoring.logstream.FeedLogHandler",
+        "level": LOG_STREAM_LEVEL,
+        "rate": conf.get_int("LOG_STREAM_RATE", 20),
+    }
+    LOGGING["root"]["handlers"].append("feed")

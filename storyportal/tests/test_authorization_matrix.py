@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC, ANY, ADMIN_ONLY, BY_METHOD = "public", "any authenticated", "admin:platform", "read/write by method"
 # Any person may manage their own keys; a key may only read them unless it holds admin:platform.
 KEYS = "keys: any person; API keys need admin:platform to write"
+READ_ADMIN_WRITES = "reads: read:services; writes: admin:platform"
 # URL name -> who may call it. BY_METHOD: safe methods need read:services, others write:services.
 POLICIES = {
     "api-health": PUBLIC,
@@ -118,6 +119,12 @@ POLICIES = {
     "learning-export": BY_METHOD,
     # The secret URL is the credential (and a signature, for signed triggers).
     "hook-receive": PUBLIC,
+    "monitoring-summary": BY_METHOD,
+    "alert-list": BY_METHOD,
+    "alert-detail": BY_METHOD,
+    "alert-acknowledge": BY_METHOD,
+    "alert-rule-list": READ_ADMIN_WRITES,
+    "alert-rule-detail": READ_ADMIN_WRITES,
 }
 SAMPLE_KWARGS = {
     "layer": "l01", "probe": "ready", "pk": "0", "goal_id": "0", "name": "NoSuchService", "number": "1",
@@ -202,6 +209,8 @@ def expected(policy: str, method: str, actor: Actor) -> int | None:
         return 403 if writes_with_key and ADMIN not in actor.scopes else None
     if policy == "read for every method":
         return None if READ in actor.scopes else 403
+    if policy == READ_ADMIN_WRITES:
+        return None if (READ if method in {"GET", "HEAD"} else ADMIN) in actor.scopes else 403
     needed = {ANY: None, ADMIN_ONLY: ADMIN}.get(policy, READ if method in {"GET", "HEAD"} else WRITE)
     return None if needed is None or needed in actor.scopes else 403
 

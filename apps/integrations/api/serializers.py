@@ -26,7 +26,7 @@ class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         child=serializers.CharField(max_length=MAX_EVENT_TYPE_LENGTH),
         allow_empty=False,
         max_length=MAX_EVENT_TYPES,
-        help_text='Event types to receive, e.g. ["WorkflowCompleted"].',
+        help_text='Event types to receive, e.g. ["WorkflowCompleted", "AlertFiring", "AlertResolved"].',
     )
     workflow_id = serializers.UUIDField(required=False, allow_null=True, default=None)
     created_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)

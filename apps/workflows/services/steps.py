@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from apps.workflows import references
 from apps.workflows.executors import EXECUTORS, StepFailure
+from apps.workflows.metrics import step_observe
 from apps.workflows.models import RunStatus, StepRun, StepStatus, WorkflowRun
 from apps.workflows.recording import run_event, step_event
 from apps.workflows.services.runs import advance_locked, context_of
@@ -112,6 +113,7 @@ def step_execute(step_run_id: uuid.UUID | str) -> Outcome | None:
         WorkflowRun.objects.select_for_update(of=("self",)).filter(pk=step.run_id).exists()  # run row, now
         step_event(step, result.event_type, **result.extra)
         ready = advance_locked(step.run_id)  # in the same commit as the step's outcome
+    step_observe(kind=step.kind, event_type=result.event_type, duration_ms=step.duration_ms)
     return Outcome(run_id=str(step.run_id), retry_now=result.retry_now, ready=ready)
 
 
