@@ -28,7 +28,11 @@ _PG, _REDIS = ("postgres", True), ("redis", True)
 
 LAYERS: tuple[Layer, ...] = (
     Layer(
-        "L01", "Data Layer", "Users, keys, sessions, events and the registries' storage.", ("accounts",), (_PG, _REDIS)
+        "L01",
+        "Data Layer",
+        "Users, keys, sessions, events and the registries' storage.",
+        ("accounts", "events", "knowledge"),
+        (_PG, _REDIS),
     ),
     Layer(
         "L02",
@@ -37,16 +41,20 @@ LAYERS: tuple[Layer, ...] = (
         ("agents",),
         (_PG, _REDIS, ("workers", True)),
     ),
-    Layer("L03", "Tool Execution", "Registered tools executed by workers.", ("workflows",), (_PG, ("workers", True))),
-    Layer("L04", "Model Gateway", "Ollama models: generate, chat, embed.", (), (_REDIS, ("ollama", True))),
+    Layer("L03", "Tool Execution", "Registered tools executed by workers.", ("tools",), (_PG, ("workers", True))),
+    Layer("L04", "Model Gateway", "Ollama models: generate, chat, embed.", ("llm",), (_REDIS, ("ollama", True))),
     Layer(
-        "L05", "Planning", "Goals and plans turned into workflows.", ("goals", "workflows"), (_PG, ("ollama", False))
+        "L05",
+        "Planning",
+        "Goals and plans turned into workflows.",
+        ("goals", "workflows", "planning"),
+        (_PG, ("ollama", False)),
     ),
-    Layer("L06", "Evaluation", "Scores outputs against rubrics and checks.", (), (_PG, ("ollama", False))),
-    Layer("L07", "Learning", "Feedback, datasets and prompt versions.", (), (_PG,)),
+    Layer("L06", "Evaluation", "Scores outputs against rubrics and checks.", ("evaluation",), (_PG, ("ollama", False))),
+    Layer("L07", "Learning", "Feedback, datasets and prompt versions.", ("learning",), (_PG,)),
     Layer("L09", "API Gateway", "Authentication, throttling, routing, metrics.", ("accounts",), (_PG, _REDIS)),
     Layer("L10", "Human Interface", "The control center and live feeds.", ("monitoring",), (_PG, _REDIS)),
-    Layer("L11", "Integration", "Schedules and webhooks.", ("workflows",), (_PG, ("workers", True))),
+    Layer("L11", "Integration", "Schedules and webhooks.", ("integrations", "workflows"), (_PG, ("workers", True))),
     Layer("L12", "Service Hub", "The searchable, invocable service catalog.", ("services",), (_PG, _REDIS)),
 )
 
