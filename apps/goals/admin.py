@@ -63,13 +63,16 @@ class GoalAdmin(admin.ModelAdmin):
         # What formset.save() would have set: the admin's change message reads these.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline in formset.forms:
-            if not inline.has_changed() and inline.instance._state.adding:
+            adding = inline.instance._state.adding
+            if inline.cleaned_data.get("DELETE"):
+                if not adding:  # a new row ticked for deletion is simply not created
+                    services.key_result_delete(result=inline.instance)
+                    formset.deleted_objects.append(inline.instance)
+                continue
+            if adding and not inline.has_changed():
                 continue
             values = {name: inline.cleaned_data[name] for name in services.KEY_RESULT_FIELDS}
-            if inline.cleaned_data.get("DELETE") and not inline.instance._state.adding:
-                services.key_result_delete(result=inline.instance)
-                formset.deleted_objects.append(inline.instance)
-            elif inline.instance._state.adding:
+            if adding:
                 formset.new_objects.append(services.key_result_add(goal=goal, **values))
             elif inline.has_changed():
                 updated = services.key_result_update(result=inline.instance, **values)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
 
-from apps.goals.models import Goal, GoalStatus
+from apps.goals.models import VALUE_LIMIT, Goal, GoalStatus
 from apps.workflows.models import Workflow
 
 KEY_RESULT_ROWS = 3
+
+
+def _value(**options: Any) -> forms.FloatField:
+    """A key result value, within the bounds the API keeps too."""
+    return forms.FloatField(min_value=-VALUE_LIMIT, max_value=VALUE_LIMIT, **options)
 
 
 class GoalFilterForm(forms.Form):
@@ -46,14 +51,18 @@ class GoalForm(forms.Form):
         help_text="A linked workflow counts as done once one of its runs succeeds.",
     )
 
-    def __init__(self, *args: Any, with_key_results: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, with_key_results: bool = False, goal: Goal | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.with_key_results = with_key_results
+        if goal is not None:  # a deleted workflow the goal links to stays linked unless unticked
+            live = Q(archived_at__isnull=True) | Q(goals=goal)
+            field = cast(forms.ModelMultipleChoiceField, self.fields["workflows"])
+            field.queryset = Workflow.objects.filter(live).distinct().order_by("name")
         if with_key_results:
             for row in range(1, KEY_RESULT_ROWS + 1):
                 self.fields[f"kr{row}_title"] = forms.CharField(required=False, max_length=200, label="Key result")
-                self.fields[f"kr{row}_start"] = forms.FloatField(required=False, label="Start", initial=0)
-                self.fields[f"kr{row}_target"] = forms.FloatField(required=False, label="Target")
+                self.fields[f"kr{row}_start"] = _value(required=False, label="Start", initial=0)
+                self.fields[f"kr{row}_target"] = _value(required=False, label="Target")
                 self.fields[f"kr{row}_unit"] = forms.CharField(required=False, max_length=32, label="Unit")
 
     def key_result_rows(self) -> list[list[forms.BoundField]]:
@@ -88,13 +97,13 @@ class GoalForm(forms.Form):
 
 
 class KeyResultValueForm(forms.Form):
-    current_value = forms.FloatField(label="Current value")
+    current_value = _value(label="Current value")
 
 
 class KeyResultForm(forms.Form):
     title = forms.CharField(max_length=200)
-    start_value = forms.FloatField(initial=0, label="Start")
-    target_value = forms.FloatField(label="Target")
+    start_value = _value(initial=0, label="Start")
+    target_value = _value(label="Target")
     unit = forms.CharField(required=False, max_length=32)
 
     def clean(self) -> dict[str, Any]:

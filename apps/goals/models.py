@@ -7,6 +7,7 @@ the burn-up charts draw. It only changes through :mod:`apps.goals.services`.
 
 from __future__ import annotations
 
+import math
 import uuid
 
 from django.conf import settings
@@ -15,7 +16,11 @@ from django.db import models
 from apps.agents.models import Agent
 from apps.workflows.models import Workflow
 
-__all__ = ["Goal", "GoalProgress", "GoalStatus", "KeyResult"]
+__all__ = ["VALUE_LIMIT", "Goal", "GoalProgress", "GoalStatus", "KeyResult"]
+
+# Key result values stay within ±10^15: wide enough for any count or amount, and far from
+# the float overflow that would make a progress share infinite or NaN.
+VALUE_LIMIT = 1e15
 
 
 class GoalStatus(models.TextChoices):
@@ -82,7 +87,8 @@ class KeyResult(models.Model):
     def fraction(self) -> float:
         """0-1: how much of the way from start to target is covered."""
         span = self.target_value - self.start_value
-        return min(max((self.current_value - self.start_value) / span, 0.0), 1.0)
+        share = (self.current_value - self.start_value) / span
+        return min(max(share, 0.0), 1.0) if math.isfinite(share) else 0.0
 
 
 class GoalProgress(models.Model):

@@ -9,7 +9,9 @@ Status moves (409 for any other)::
     abandoned    -> open or in_progress (reopen)
 
 Locks: a goal's row is locked before its key results are changed. A workflow run that
-succeeds locks the goals linked to its workflow after its own row, never the other way round.
+succeeds locks the goals linked to its workflow after its own row, never the other way round;
+both it and a change of a goal's links take an advisory lock per workflow first (see
+:func:`_lock_workflows`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.agents.models import Agent
@@ -57,6 +59,16 @@ def _record(goal: Goal, event_type: str, **extra: Any) -> None:
 
 def _snapshot(goal: Goal) -> None:
     GoalProgress.objects.create(goal=goal, progress=goal.progress, status=goal.status)
+
+
+def _lock_workflows(workflow_ids: Iterable[object]) -> None:
+    """Transaction-scoped advisory locks on workflows, in one order, taken before any goal row:
+    a run that succeeds and a goal that gets linked to its workflow at the same moment then
+    happen one after the other, so neither misses the other (each would otherwise read the
+    state from before the other's commit)."""
+    with connection.cursor() as cursor:
+        for workflow_id in sorted({str(w) for w in workflow_ids}):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"goal-workflow:{workflow_id}"])
 
 
 def _locked(goal: Goal | uuid.UUID | str) -> Goal:
@@ -119,6 +131,7 @@ def goal_create(
     draft_id: uuid.UUID | None = None,
 ) -> Goal:
     """Set a goal; it starts ``open`` with progress 0 (then follows its key results)."""
+    _lock_workflows(w.pk for w in workflows)
     goal = Goal.objects.create(
         title=title, description=description, owner=owner, target_date=target_date, draft_id=draft_id
     )
@@ -157,6 +170,9 @@ def goal_update(*, goal: Goal, progress: int | None = None, status: str | None =
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
+    if "workflows" in changes:
+        linked = Goal.workflows.through.objects.filter(goal_id=goal.pk).values_list("workflow_id", flat=True)
+        _lock_workflows([*linked, *(w.pk for w in changes["workflows"])])
     locked = _locked(goal)
     changed = _assign(locked, changes)
     if changed:
@@ -255,6 +271,7 @@ def goals_follow_run(*, workflow_id: uuid.UUID, succeeded: bool) -> int:
     Returns how many were looked at."""
     if not succeeded:
         return 0
+    _lock_workflows([workflow_id])
     goals = list(
         Goal.objects.select_for_update().filter(workflows__id=workflow_id, status__in=LIVE_STATUSES).order_by("pk")
     )

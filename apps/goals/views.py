@@ -83,7 +83,7 @@ def goal_edit(request: HttpRequest, goal_id: UUID) -> HttpResponse:
     goal = _goal(goal_id)
     if request.method == "POST":
         _acting(request)
-        form = GoalForm(request.POST)
+        form = GoalForm(request.POST, goal=goal)
         if form.is_valid():
             services.goal_update(goal=goal, **form.goal_fields())
             messages.success(request, "Goal saved.")
@@ -91,7 +91,7 @@ def goal_edit(request: HttpRequest, goal_id: UUID) -> HttpResponse:
     else:
         initial = {"title": goal.title, "description": goal.description, "target_date": goal.target_date,
                    "workflows": list(goal.workflows.all())}  # fmt: skip
-        form = GoalForm(initial=initial)
+        form = GoalForm(initial=initial, goal=goal)
     return render(request, "goals/form.html", {"form": form, "goal": goal, "can_write": _can_write(request)})
 
 

@@ -5,7 +5,9 @@ for admins, ``logs``."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -14,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from redis.exceptions import RedisError
 
 from apps.accounts.models import User
 from apps.accounts.scopes import ADMIN, WRITE
@@ -31,21 +34,39 @@ from storyportal.api.exceptions import DomainError
 from storyportal.api.principal import caller_label
 
 CHART_MINUTES = 60
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
 RESOLVED_SHOWN = 10
+_NO_QUEUES: dict[str, int] = {}
 
 
 def _scopes(request: HttpRequest) -> frozenset[str]:
     return cast(User, request.user).scopes  # login_required let only a real user through
 
 
+def _safely(produce: Callable[[], T], fallback: T) -> tuple[T, bool]:
+    """What ``produce`` returns, or ``fallback`` and False when Redis (or the broker) does not
+    answer: the page then says so instead of failing when it is needed most."""
+    try:
+        return produce(), True
+    except RedisError:
+        logger.warning("monitoring page: Redis unavailable", exc_info=True)
+        return fallback, False
+
+
 def _common(request: HttpRequest) -> dict[str, Any]:
     admin = ADMIN in _scopes(request)
+    no_summary: dict[str, Any] | None = None
+    no_traffic: list[dict[str, Any]] = []
+    summary, summary_ok = _safely(monitoring_summary, no_summary)
+    traffic, traffic_ok = _safely(lambda: traffic_series(minutes=CHART_MINUTES), no_traffic)
     return {
         # A page can wait longer than a probe: fresh results beat "no answer within 75 ms".
         "health": readiness(budget=1.0),
         "layers": layers()["layers"],
-        "summary": monitoring_summary(),
-        "traffic": traffic_series(minutes=CHART_MINUTES),
+        "summary": summary,
+        "traffic": traffic,
+        "stats_unavailable": not (summary_ok and traffic_ok),
         "open_alerts": page_selectors.open_alerts(),
         "activity": page_selectors.recent_activity(include_account_events=admin),
         "is_admin": admin,
@@ -71,7 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def monitoring(request: HttpRequest) -> HttpResponse:
     """Traffic by window, dependencies, queues, alerts and rules, activity and the log tail."""
     context = {
-        **_common(request), "queues": queue_depths(), "rules": alert_rule_list(),
+        **_common(request), "queues": _safely(queue_depths, _NO_QUEUES)[0], "rules": alert_rule_list(),
         "resolved": alert_list().filter(status=AlertStatus.RESOLVED)[:RESOLVED_SHOWN],
     }  # fmt: skip
     return render(request, "monitoring/monitoring.html", context)

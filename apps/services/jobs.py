@@ -13,9 +13,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.scopes import ADMIN, READ
+from apps.monitoring.redaction import REDACTED, is_secret_key
 from apps.services.invocation import InvocationError, authorize, invoke, validate_params
 from apps.services.models import JobStatus, ServiceJob
 from apps.services.registry import Caller, MethodError
+from apps.workflows.executors import WORKFLOW_CLIENT
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +31,21 @@ def job_submit(*, caller: Caller, service_name: str, method_name: str, params: d
     task is sent once the row is committed."""
     if service_name == JOB_RUNNER:
         raise MethodError(400, "A job cannot submit jobs: call the method directly.")
+    if (caller.client or "").startswith(WORKFLOW_CLIENT):
+        # A job runs as the user, not as the run: it would lose the mark that keeps workflows
+        # from deciding approvals (and from anything else reserved to people).
+        raise MethodError(403, "Workflow steps cannot submit background jobs; a step already runs in the background.")
     try:
         _, spec = authorize(service_name=service_name, method_name=method_name, scopes=caller.scopes)
         validate_params(spec, params)
     except InvocationError as exc:
         raise MethodError(exc.status, exc.message, exc.details) from exc
+    if spec.secret_result:
+        raise MethodError(
+            400,
+            f"{service_name}.{method_name} returns a secret shown once, which a job would have to store; "
+            "call it directly.",
+        )
     job = ServiceJob.objects.create(
         user=caller.user, service_name=service_name, method=method_name, params=params, scopes=sorted(caller.scopes)
     )
@@ -59,8 +71,24 @@ def _claim(job_id: uuid.UUID | str) -> bool:
     return claimed == 1
 
 
-def _finish(job_id: uuid.UUID | str, **fields: Any) -> None:
-    ServiceJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(finished_at=timezone.now(), **fields)
+def without_secrets(value: Any) -> Any:
+    """``value`` with every secret-named field (token, password, authorization, ...) masked,
+    at any depth; nothing else is cut, so a job's result stays whole."""
+    if isinstance(value, dict):
+        return {key: REDACTED if is_secret_key(str(key)) else without_secrets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_secrets(item) for item in value]
+    return value
+
+
+def _finish(job_id: uuid.UUID | str, params: Any, **fields: Any) -> None:
+    """End a running job. What it was called with and what it returned stay readable for
+    its owner, with secret-named fields masked (the call record keeps only a digest)."""
+    if "result" in fields:
+        fields["result"] = without_secrets(fields["result"])
+    ServiceJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        finished_at=timezone.now(), params=without_secrets(params), **fields
+    )
 
 
 def job_run(job_id: uuid.UUID | str) -> str | None:
@@ -73,19 +101,25 @@ def job_run(job_id: uuid.UUID | str) -> str | None:
     # viewer may no longer write; a deactivated user's jobs may do nothing.
     scopes = frozenset(job.scopes) & (user.scopes if user is not None else frozenset())
     if user is None or READ not in scopes:
-        _finish(job.pk, status=JobStatus.FAILED, error="The user who submitted this job may no longer call services.",
-                error_status=403)  # fmt: skip
+        refused = "The user who submitted this job may no longer call services."
+        _finish(job.pk, job.params, status=JobStatus.FAILED, error=refused, error_status=403)
         return JobStatus.FAILED
     caller = Caller(user=user, scopes=scopes, client=f"{JOB_CLIENT}{job.pk}")
     try:
         call = invoke(service_name=job.service_name, method_name=job.method, params=job.params, caller=caller)
     except InvocationError as exc:
         status = JobStatus.TIMED_OUT if exc.status == 504 and exc.code == "timeout" else JobStatus.FAILED
-        _finish(job.pk, status=status, error=exc.message, error_status=exc.status)
+        _finish(job.pk, job.params, status=status, error=exc.message, error_status=exc.status)
         return status
     except Exception as exc:
         logger.exception("service job %s failed", job.pk)
-        _finish(job.pk, status=JobStatus.FAILED, error=f"internal error ({type(exc).__name__})", error_status=500)
+        _finish(
+            job.pk,
+            job.params,
+            status=JobStatus.FAILED,
+            error=f"internal error ({type(exc).__name__})",
+            error_status=500,
+        )
         return JobStatus.FAILED
-    _finish(job.pk, status=JobStatus.SUCCEEDED, result=call.result, invocation_id=call.invocation_id)
+    _finish(job.pk, job.params, status=JobStatus.SUCCEEDED, result=call.result, invocation_id=call.invocation_id)
     return JobStatus.SUCCEEDED

@@ -32,6 +32,9 @@ class MethodSpec:
     timeout: float
     # A scope needed on top of read/write (e.g. admin:platform for account data).
     requires: str | None = None
+    # The result is a credential shown once (a secret URL, a lock token): never stored, so
+    # such a method cannot run as a background job.
+    secret_result: bool = False
 
     def document(self) -> dict[str, Any]:
         return {
@@ -80,6 +83,7 @@ def method(
     writes: bool = False,
     timeout: float = 30.0,
     requires: str | None = None,
+    secret_result: bool = False,
 ) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Mark a service method as invocable, with its params and result schemas."""
 
@@ -92,6 +96,7 @@ def method(
             writes=writes,
             timeout=timeout,
             requires=requires,
+            secret_result=secret_result,
         )
         setattr(func, _METHOD_ATTR, spec)
         return func

@@ -119,6 +119,13 @@
     item.append(badge(alert.status), " ", el("span", { className: "badge severity" }, alert.severity), " ",
       el("strong", {}, alert.rule), " ", el("span", { className: "alert-message" }, (alert.details || {}).message || ""),
       " ", el("span", { className: "muted small" }, `since ${clock(alert.started_at)}`));
+    // On /monitoring, writers may take a firing alert: the page's form, pointed at this one.
+    const template = document.getElementById("ack-form");
+    if (template && alert.status === "firing") {
+      const form = template.content.firstElementChild.cloneNode(true);
+      form.action = form.getAttribute("action").replace("ALERT_ID", encodeURIComponent(alert.id));
+      item.append(form);
+    }
     return item;
   }
 

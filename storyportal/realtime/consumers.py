@@ -135,14 +135,32 @@ class FeedConsumer(AsyncJsonWebsocketConsumer):
 
     async def feed_message(self, event: dict[str, Any]) -> None:
         if time.monotonic() - self.checked_at > RECHECK_SECONDS:
-            if not await _still_valid(self.scope):
+            scopes = await _current_scopes(self.scope)
+            if scopes is None:
                 await self.close(code=CLOSE_UNAUTHENTICATED)
                 return
+            if READ not in scopes:
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
             self.checked_at = time.monotonic()
+            await self._narrow(scopes)
         body = event["message"]
+        if body.get("channel") not in self.subscribed:
+            return  # a channel the credential lost (the group message was already on its way)
         if body.get("channel") == "logs" and not self.log_filter.passes(body.get("payload") or {}):
             return
         await self.send_json(body)
+
+    async def _narrow(self, scopes: frozenset[str]) -> None:
+        """A user demoted since connecting (or a key whose owner was) loses the channels
+        their new scopes do not reach: an ex-admin stops receiving logs and account events."""
+        self.scopes = scopes
+        lost = sorted(c for c in self.subscribed if CHANNEL_SCOPES.get(c, READ) not in scopes)
+        for channel in lost:
+            await self.channel_layer.group_discard(self._group(channel), self.channel_name)
+            self.subscribed.discard(channel)
+        if lost:
+            await self._error(f"Your credential may no longer receive {', '.join(lost)}.", refused=lost)
 
     def _group(self, channel: str) -> str:
         return group_name(channel, self.scope["user"].pk)
@@ -160,19 +178,25 @@ def _log_filter(content: dict[str, Any]) -> LogFilter:
 
 
 @database_sync_to_async
-def _still_valid(scope: dict[str, Any]) -> bool:
-    """Whether the connection's key is still usable and its user still active (cached
-    lookups, no database query in the common case)."""
+def _current_scopes(scope: dict[str, Any]) -> frozenset[str] | None:
+    """The connection's scopes now (its user's role, cut to its key's scopes), or None once
+    the key is revoked or expired or the user deactivated (cached lookups, no database query
+    in the common case)."""
     from apps.accounts import selectors
 
     credential = scope.get("credential") or {"user_id": getattr(scope.get("user"), "pk", None)}
+    key_scopes: frozenset[str] | None = None
     if credential.get("key_hash"):
         record = selectors.api_key_record(credential["key_hash"])
         if record is None or record.revoked or record.expired:
-            return False
+            return None
+        key_scopes = record.scopes
     user_id = credential.get("user_id")
     user = selectors.user_cached(user_id) if user_id is not None else None
-    return user is not None and user.is_active
+    if user is None or not user.is_active:
+        return None
+    scopes = frozenset(user.scopes)
+    return scopes & key_scopes if key_scopes is not None else scopes
 
 
 @database_sync_to_async

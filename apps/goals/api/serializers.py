@@ -10,7 +10,7 @@ from rest_framework import serializers
 from apps.accounts.models import User
 from apps.agents.models import Agent
 from apps.goals.analytics import MAX_DAYS
-from apps.goals.models import LIVE_STATUSES, Goal, GoalProgress, GoalStatus, KeyResult
+from apps.goals.models import LIVE_STATUSES, VALUE_LIMIT, Goal, GoalProgress, GoalStatus, KeyResult
 from apps.planning.models import WorkflowDraft
 from apps.workflows.models import Workflow
 from storyportal.api.permissions import is_platform_admin
@@ -22,8 +22,9 @@ MAX_KEY_RESULTS = 20
 class KeyResultSerializer(serializers.ModelSerializer[KeyResult]):
     """A key result; ``progress`` (0-100) is how far it is from start to target."""
 
-    start_value = serializers.FloatField(required=False, default=0)
-    current_value = serializers.FloatField(required=False)
+    start_value = serializers.FloatField(required=False, default=0, min_value=-VALUE_LIMIT, max_value=VALUE_LIMIT)
+    target_value = serializers.FloatField(min_value=-VALUE_LIMIT, max_value=VALUE_LIMIT)
+    current_value = serializers.FloatField(required=False, min_value=-VALUE_LIMIT, max_value=VALUE_LIMIT)
     progress = serializers.SerializerMethodField()
 
     class Meta:

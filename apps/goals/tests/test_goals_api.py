@@ -218,3 +218,15 @@ def test_delete_keeps_the_history_in_the_event_store(operator_client: Client) ->
     assert send(operator_client, "delete", f"{GOALS}{goal['id']}/").status_code == 204
     assert _events(goal["id"]) == ["GoalCreated", "GoalDeleted"]
     assert not Goal.objects.exists()
+
+
+def test_extreme_key_result_values_are_400_not_500(operator_client: Client) -> None:
+    huge = {"title": "t", "key_results": [{"title": "k", "start_value": 1e308, "target_value": -1e308}]}
+    assert "key_results" in assert_envelope(send(operator_client, "post", GOALS, huge), 400)["details"]
+    goal = _create(operator_client, key_results=[{"title": "k", "target_value": 10}])
+    path = f"{GOALS}{goal['id']}/key-results/{goal['key_results'][0]['id']}/"
+    assert_envelope(send(operator_client, "patch", path, {"current_value": 1e300}), 400, "invalid_request")
+    # a share that overflows anyway (values written around the API) counts as no progress
+    from apps.goals.models import KeyResult
+
+    assert KeyResult(start_value=-1e308, target_value=1e308, current_value=1e308).fraction == 0.0

@@ -52,4 +52,4 @@ def test_admin_lists_endpoints_and_deliveries_and_redelivers(staff_client: Clien
     pending = response.json()["result"]["id"]
     assert_envelope(_invoke(staff_client, "redeliver", {"delivery_id": pending}), 409)
     assert_envelope(_invoke(staff_client, "redeliver", {"delivery_id": str(uuid.uuid4())}), 404)
-    assert_envelope(_invoke(staff_client, "redeliver", {"delivery_id": "nope"}), 404)
+    assert_envelope(_invoke(staff_client, "redeliver", {"delivery_id": "nope"}), 400, "invalid_request")

@@ -19,7 +19,7 @@ from apps.services.catalog.schemas import obj
 from apps.services.registry import Caller, MethodError, method, service
 from apps.workflows import selectors as workflow_selectors
 from apps.workflows.analysis import step_graph, step_uses
-from apps.workflows.definition import validate
+from apps.workflows.definition import MAX_STEPS, validate
 from apps.workflows.errors import DefinitionInvalid
 from apps.workflows.models import Workflow
 from apps.workflows.stats import run_stats, step_stats
@@ -27,7 +27,7 @@ from apps.workflows.stats import run_stats, step_stats
 WORKFLOW_NAME = {"type": "string", "minLength": 1, "maxLength": 100}
 DAYS = {"type": "integer", "minimum": 1, "maximum": 90, "default": 7}
 DEFINITION = obj(
-    {"name": {"type": "string"}, "description": {"type": "string"}, "steps": {"type": "array"},
+    {"name": {"type": "string"}, "description": {"type": "string"}, "steps": {"type": "array", "maxItems": MAX_STEPS},
      "inputs_schema": {"type": "object"}, "outputs": {"type": "object"}},
     "steps",
 )  # fmt: skip

@@ -8,13 +8,14 @@ from datetime import date
 from typing import Any
 
 from apps.goals import analytics, selectors, services
-from apps.goals.models import Goal, GoalStatus, KeyResult
+from apps.goals.models import VALUE_LIMIT, Goal, GoalStatus, KeyResult
 from apps.services.catalog.schemas import LIMIT, UUID, obj
 from apps.services.registry import Caller, MethodError, method, service
 
+VALUE = {"type": "number", "minimum": -VALUE_LIMIT, "maximum": VALUE_LIMIT}
 KEY_RESULT_IN = obj(
-    {"title": {"type": "string", "minLength": 1, "maxLength": 200}, "target_value": {"type": "number"},
-     "start_value": {"type": "number"}, "current_value": {"type": "number"},
+    {"title": {"type": "string", "minLength": 1, "maxLength": 200}, "target_value": VALUE,
+     "start_value": VALUE, "current_value": VALUE,
      "unit": {"type": "string", "maxLength": 32}},
     "title", "target_value",
 )  # fmt: skip
@@ -32,8 +33,10 @@ def _goal(goal_id: str) -> Goal:
         raise MethodError(404, f"No goal with id {goal_id}.") from None
 
 
-def _shape(goal: Goal) -> dict[str, Any]:
-    fresh = selectors.goal_list().get(pk=goal.pk)
+def _shape(goal: Goal, *, fetched: bool = False) -> dict[str, Any]:
+    """A goal as the methods return it; ``fetched`` when it comes from ``goal_list()`` with
+    its relations already loaded (otherwise it is read again, after a change)."""
+    fresh = goal if fetched else selectors.goal_list().get(pk=goal.pk)
     return {
         "id": str(fresh.id), "title": fresh.title, "owner": fresh.owner.get_username(), "status": fresh.status,
         "progress": fresh.progress, "target_date": fresh.target_date.isoformat() if fresh.target_date else None,
@@ -67,11 +70,11 @@ class GoalTracker:
     def list(self, caller: Caller, status: str | None = None, limit: int = 20) -> dict[str, Any]:
         found = selectors.goal_list()
         found = found.filter(status=status) if status else found
-        return {"count": found.count(), "goals": [_shape(goal) for goal in found[:limit]]}
+        return {"count": found.count(), "goals": [_shape(goal, fetched=True) for goal in found[:limit]]}
 
     @method(description="One goal with its key results.", params=obj({"id": UUID}, "id"), result=GOAL_OUT)
     def get(self, caller: Caller, id: str) -> dict[str, Any]:
-        return _shape(_goal(id))
+        return _shape(_goal(id), fetched=True)
 
     @method(
         description="Set a goal (yours), with key results; it starts open with progress 0.",
@@ -105,7 +108,7 @@ class GoalTracker:
 
     @method(
         description="Record a key result's new value; the goal's progress (and status) follow.",
-        params=obj({"goal_id": UUID, "key_result_id": UUID, "current_value": {"type": "number"}},
+        params=obj({"goal_id": UUID, "key_result_id": UUID, "current_value": VALUE},
                    "goal_id", "key_result_id", "current_value"),
         result=GOAL_OUT,
         writes=True,
@@ -141,7 +144,7 @@ class GoalAnalytics:
         result=obj({"points": {"type": "array"}}, "points"),
     )
     def history(self, caller: Caller, id: str) -> dict[str, Any]:
-        points = selectors.goal_history(goal=_goal(id))[:1000]
+        points = list(selectors.goal_history(goal=_goal(id)).reverse()[:1000])[::-1]  # the newest, as the API
         return {
             "points": [
                 {"recorded_at": p.recorded_at.isoformat(), "progress": p.progress, "status": p.status} for p in points

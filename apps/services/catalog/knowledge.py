@@ -121,7 +121,8 @@ class WebFetcher:
     @method(
         description=(
             "GET a page through the http_request tool (TOOLS_HTTP_ALLOWED_HOSTS, redirects returned in "
-            "redirect_to and not followed, its size and time limits; recorded in tool_executions) and return "
+            "redirect_to and not followed, its size and time limits; a page read is recorded in tool_executions, a "
+            "failed fetch only as a failed call) and return "
             "its title, description, text without scripts or styles, and links. 400 for a host off the list, "
             "502 if it does not answer, 415 for content that is not HTML or text."
         ),

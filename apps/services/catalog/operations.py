@@ -176,6 +176,7 @@ class InboundWebhooks:
                     "signed": {"type": "boolean", "default": True}}, "workflow", "name"),
         result=NEW_TRIGGER,
         writes=True,
+        secret_result=True,
     )  # fmt: skip
     def create(self, caller: Caller, workflow: str, name: str, signed: bool = True) -> dict[str, Any]:
         made = triggers.webhook_create(workflow=_workflow(workflow), name=name, user=caller.user,
@@ -190,6 +191,7 @@ class InboundWebhooks:
         params=TRIGGER_ID,
         result=NEW_TRIGGER,
         writes=True,
+        secret_result=True,
     )
     def rotate(self, caller: Caller, trigger_id: str) -> dict[str, Any]:
         old = _get_trigger(trigger_id)

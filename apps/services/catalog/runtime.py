@@ -86,6 +86,7 @@ class LockManager:
         params=obj({"name": LOCK_NAME, "ttl_seconds": LOCK_TTL}, "name", "ttl_seconds"),
         result=obj({"name": {"type": "string"}, "token": {"type": "string"}, "ttl_seconds": {"type": "integer"}}),
         writes=True,
+        secret_result=True,
     )
     def acquire(self, caller: Caller, name: str, ttl_seconds: int) -> dict[str, Any]:
         return {"name": name, "token": locks.lock_acquire(name=name, ttl_seconds=ttl_seconds),

@@ -362,3 +362,19 @@ def test_jobs_run_on_a_real_worker(job_queue: str, operator_user) -> None:
         "by-job",
         str(made.invocation_id),
     )
+
+
+def test_jobs_refuse_secret_results_and_workflow_callers(operator_client: Client, operator_user) -> None:
+    minting = {"service_name": "LockManager", "method": "acquire", "params": {"name": "x", "ttl_seconds": 5}}
+    refused = assert_envelope(_invoke(operator_client, "JobRunner", "submit", minting), 400, "invalid_request")
+    assert "secret shown once" in refused["message"]
+    from apps.services.jobs import job_submit, without_secrets
+    from apps.services.registry import Caller, MethodError
+
+    run_caller = Caller(user=operator_user, scopes=operator_user.scopes, client="workflow-run:123")
+    approve = {"run_id": "00000000-0000-0000-0000-000000000000", "step_id": "gate"}
+    with pytest.raises(MethodError) as caught:
+        job_submit(caller=run_caller, service_name="ApprovalService", method_name="approve", params=approve)
+    assert caught.value.status == 403
+    stored = without_secrets({"headers": {"Authorization": "Bearer abc"}, "items": [{"api_key": "k", "n": 1}]})
+    assert stored == {"headers": {"Authorization": "[redacted]"}, "items": [{"api_key": "[redacted]", "n": 1}]}

@@ -138,3 +138,32 @@ def test_guessing_keys_over_the_feed_is_counted(settings) -> None:
     usage = failures_usage("192.0.2.44", record=False)
     assert usage is not None
     assert usage.count == 2  # the third guess was refused before any lookup, uncounted
+
+
+def test_a_demoted_admin_loses_the_admin_channels(admin_user, monkeypatch) -> None:
+    from apps.accounts.models import Role, User
+    from apps.accounts.services import user_update
+    from storyportal.realtime import consumers
+
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.0)
+    token = str(AccessToken.for_user(admin_user))
+
+    def demote_and_record() -> None:
+        other = User.objects.create_user(username="boss", password="x" * 12, role=Role.ADMIN)
+        user_update(user=admin_user, acting_user=other, role=Role.VIEWER)
+        with transaction.atomic():
+            event_append(aggregate_type="Agent", aggregate_id=uuid.uuid4(), event_type="AgentCreated", payload={})
+
+    async def scenario() -> list[dict[str, Any]]:
+        communicator = WebsocketCommunicator(application, f"/ws/feed/?token={token}", headers=[ORIGIN])
+        await communicator.connect(timeout=5)
+        await communicator.send_json_to({"action": "subscribe", "channels": ["events:agent", "notifications:user"]})
+        await communicator.receive_json_from(timeout=5)
+        await sync_to_async(demote_and_record)()
+        replies = [await communicator.receive_json_from(timeout=5) for _ in range(2)]
+        await communicator.disconnect()
+        return replies
+
+    lost, event = async_to_sync(scenario)()
+    assert (lost["type"], lost["payload"]["refused"]) == ("error", ["notifications:user"])
+    assert event["type"] == "AgentCreated"
