@@ -16,8 +16,9 @@ from apps.monitoring.models import OPEN_STATUSES, Alert
 from apps.workflows.models import RunStatus, WorkflowRun
 
 ACTIVITY = 15
-# Event types that are not activity a person follows: one per API call or step attempt.
-NOISE = ("ServiceInvoked", "WorkflowProgress", "GoalProgressed", "ToolExecuted")
+# Event types that are not activity a person follows: one per API call, step attempt or
+# catalog entry synced at start.
+NOISE = ("ServiceInvoked", "ServiceRegistered", "WorkflowProgress", "GoalProgressed", "ToolExecuted")
 PAGES = {"Agent": "agent-detail", "Workflow": "workflow-detail", "WorkflowRun": "workflow-run", "Goal": "goal-detail"}
 URL_ARGUMENT = {"agent-detail": "agent_id", "workflow-detail": "workflow_id", "workflow-run": "run_id",
                 "goal-detail": "goal_id"}  # fmt: skip

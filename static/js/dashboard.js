@@ -9,7 +9,7 @@
   "use strict";
 
   const ACTIVITY_LIMIT = 15;
-  const NOISE = new Set(["ServiceInvoked", "WorkflowProgress", "GoalProgressed", "ToolExecuted"]);
+  const NOISE = new Set(["ServiceInvoked", "ServiceRegistered", "WorkflowProgress", "GoalProgressed", "ToolExecuted"]);
   const PAGES = { Agent: "/agents/", Workflow: "/workflows/", WorkflowRun: "/workflows/runs/", Goal: "/goals/" };
 
   function el(name, attributes, text) {
@@ -173,6 +173,14 @@
   }
 
   // --- logs ------------------------------------------------------------------------------------
+  // An access log record says what was asked and how it went; others keep their fields in
+  // the line's tooltip.
+  function summary(fields) {
+    if (!fields.method || !fields.path) return "";
+    const took = fields.duration_ms === undefined ? "" : ` ${Math.round(fields.duration_ms)} ms`;
+    return ` ${fields.method} ${fields.path} ${fields.status || ""}${took}${fields.caller ? ` (${fields.caller})` : ""}`;
+  }
+
   function startLogs() {
     const tail = document.getElementById("log-tail");
     if (!tail) return;
@@ -202,7 +210,7 @@
       line.append(el("time", { datetime: record.timestamp }, clock(record.timestamp)), " ",
         el("span", { className: "log-level" }, record.level), " ",
         el("span", { className: "log-logger muted" }, record.logger), " ",
-        el("span", { className: "log-event" }, record.event + (record.exception ? ` — ${record.exception}` : "")));
+        el("span", { className: "log-event" }, record.event + summary(record.fields || {}) + (record.exception ? ` — ${record.exception}` : "")));
       const fields = record.fields || {};
       if (Object.keys(fields).length) line.title = JSON.stringify(fields);
       const atBottom = tail.scrollTop + tail.clientHeight >= tail.scrollHeight - 4;
