@@ -1,11 +1,11 @@
 // The model request log's charts: reads /api/v1/llm-requests/stats/ for the chosen window and
-// draws latency (p50, p95) and tokens (in, out) over time with Charts.line, plus calls per
+// draws latency (p50, p95) and tokens (in, out) over time with StoryCharts (uPlot), plus calls per
 // model. It subscribes to nothing: it reads again every 30 s while the page is visible.
 (function () {
   "use strict";
 
   const card = document.getElementById("llm-charts");
-  if (!card || !window.Charts) return;
+  if (!card || !window.StoryCharts) return;
   const windowSelect = document.getElementById("chart-window");
   const updated = document.getElementById("charts-updated");
   const errorBox = document.getElementById("charts-error");
@@ -71,18 +71,16 @@
     const to = Date.now();
     const from = to - minutes * 60 * 1000;
     const lines = series(stats.buckets || [], stepMs, from, to);
-    const common = { xLabel: "Time (UTC)", xType: "time", xDomain: [from, to], empty: "No model calls in this window." };
-    window.Charts.line(document.getElementById("latency-chart"), {
-      ...common,
-      yLabel: "Latency",
-      format: { y: milliseconds },
-      series: [{ name: "p50", points: lines.p50 }, { name: "p95", points: lines.p95 }],
+    const x = lines.p50.map(([at]) => at);
+    const values = (points) => points.map(([, value]) => value);
+    const empty = "No model calls in this window.";
+    window.StoryCharts.time(document.getElementById("latency-chart"), {
+      x, empty, y: { min: 0, format: milliseconds },
+      series: [{ label: "p50", values: values(lines.p50) }, { label: "p95", values: values(lines.p95) }],
     });
-    window.Charts.line(document.getElementById("tokens-chart"), {
-      ...common,
-      yLabel: "Tokens",
-      format: { y: count },
-      series: [{ name: "in (prompt)", points: lines.in }, { name: "out (completion)", points: lines.out }],
+    window.StoryCharts.time(document.getElementById("tokens-chart"), {
+      x, empty, y: { min: 0, format: count },
+      series: [{ label: "in (prompt)", values: values(lines.in) }, { label: "out (completion)", values: values(lines.out) }],
     });
     renderByModel(stats.by_model || []);
   }

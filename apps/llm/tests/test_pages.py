@@ -163,7 +163,7 @@ def test_request_log_lists_calls_newest_first(viewer_client: Client) -> None:
     assert 'data-stats-url="/api/v1/llm-requests/stats/"' in html
     assert 'data-testid="latency-chart"' in html
     assert 'data-testid="tokens-chart"' in html
-    assert "js/charts.js" in html
+    assert "vendor/uplot/uPlot.iife.min.js" in html
     assert "js/llm_requests.js" in html
 
 
