@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from apps.agents import services
 from apps.agents.forms import AgentAdminForm
 from apps.agents.models import Agent
+from storyportal.admin_support import adopt_saved
 from storyportal.api import actor
 from storyportal.api.exceptions import Conflict
 from storyportal.api.principal import caller_label
@@ -21,14 +22,6 @@ DONE = {"activate": "Activated", "pause": "Paused", "retire": "Retired"}
 
 def _acting(request: HttpRequest) -> None:
     actor.set_current(caller_label(request))
-
-
-def _copy_saved(target: Agent, saved: Agent) -> None:
-    """Make the admin's instance the row the service saved (its id, status, timestamps)."""
-    for field in Agent._meta.concrete_fields:
-        setattr(target, field.attname, getattr(saved, field.attname))
-    target._state.adding = False
-    target._state.db = saved._state.db
 
 
 @admin.register(Agent)
@@ -54,7 +47,7 @@ class AgentAdmin(admin.ModelAdmin):
             saved = services.agent_update(agent=obj, **definition)
         else:
             saved = services.agent_create(**definition)
-        _copy_saved(obj, saved)
+        adopt_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: Agent) -> None:
         _acting(request)

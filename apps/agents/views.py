@@ -5,12 +5,11 @@ through the services; anyone logged in may look, writes need ``write:services``.
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
@@ -18,29 +17,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.models import User
-from apps.accounts.scopes import WRITE
 from apps.agents import lifecycle, selectors, services
 from apps.agents.forms import AgentFilterForm, AgentForm
 from apps.agents.models import Agent
 from apps.events.models import Event
-from storyportal.api import actor
 from storyportal.api.exceptions import Conflict
-from storyportal.api.principal import caller_label
+from storyportal.console.access import acting, can_write
 
 PAGE_SIZE = 50
 LOG_PAGE_SIZE = 25
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return WRITE in cast(User, request.user).scopes  # login_required let only a real user through
-
-
-def _acting(request: HttpRequest) -> None:
-    """Check the caller may write, and name them in the metadata of the events it records."""
-    if not _can_write(request):
-        raise PermissionDenied("Changing agents needs the write:services scope.")
-    actor.set_current(caller_label(request))
 
 
 def _agent(agent_id: UUID) -> Agent:
@@ -54,7 +39,7 @@ def agent_list(request: HttpRequest) -> HttpResponse:
     follows ``events:agent``."""
     filters = AgentFilterForm(request.GET)
     page = Paginator(filters.filter(selectors.agent_list()), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page, "can_write": _can_write(request)}
+    context = {"filters": filters, "page": page, "can_write": can_write(request)}
     return render(request, "agents/list.html", context)
 
 
@@ -63,8 +48,8 @@ def agent_list(request: HttpRequest) -> HttpResponse:
 def agent_new(request: HttpRequest) -> HttpResponse:
     """Register an agent (shown read-only to those who may not)."""
     if request.method == "POST":
-        _acting(request)
-    form = AgentForm(request.POST if request.method == "POST" else None, read_only=not _can_write(request))
+        acting(request, "Changing agents")
+    form = AgentForm(request.POST if request.method == "POST" else None, read_only=not can_write(request))
     if request.method == "POST" and form.is_valid():
         try:
             agent = services.agent_create(**form.cleaned_data)
@@ -73,7 +58,7 @@ def agent_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Agent “{agent.name}” registered.")
             return redirect("agent-detail", agent_id=agent.id)
-    return render(request, "agents/form.html", {"form": form, "agent": None, "can_write": _can_write(request)})
+    return render(request, "agents/form.html", {"form": form, "agent": None, "can_write": can_write(request)})
 
 
 @login_required
@@ -82,8 +67,8 @@ def agent_edit(request: HttpRequest, agent_id: UUID) -> HttpResponse:
     """Change an agent's definition; its status moves only through the lifecycle buttons."""
     agent = _agent(agent_id)
     if request.method == "POST":
-        _acting(request)
-    form = AgentForm(request.POST if request.method == "POST" else None, agent=agent, read_only=not _can_write(request))
+        acting(request, "Changing agents")
+    form = AgentForm(request.POST if request.method == "POST" else None, agent=agent, read_only=not can_write(request))
     if request.method == "POST" and form.is_valid():
         try:
             agent = services.agent_update(agent=agent, **form.cleaned_data)
@@ -94,7 +79,7 @@ def agent_edit(request: HttpRequest, agent_id: UUID) -> HttpResponse:
         else:
             messages.success(request, f"Agent “{agent.name}” saved.")
             return redirect("agent-detail", agent_id=agent.id)
-    return render(request, "agents/form.html", {"form": form, "agent": agent, "can_write": _can_write(request)})
+    return render(request, "agents/form.html", {"form": form, "agent": agent, "can_write": can_write(request)})
 
 
 @login_required
@@ -109,7 +94,7 @@ def agent_detail(request: HttpRequest, agent_id: UUID) -> HttpResponse:
         "moves": _moves(agent),
         "log": log,
         "entries": [_log_entry(event) for event in log],
-        "can_write": _can_write(request),
+        "can_write": can_write(request),
     }
     return render(request, "agents/detail.html", context)
 
@@ -144,7 +129,7 @@ def agent_move(request: HttpRequest, agent_id: UUID, action: str) -> HttpRespons
     """Activate, pause or retire; a move the lifecycle refuses is shown, not raised."""
     if action not in lifecycle.API_ACTIONS:
         raise Http404("No such lifecycle action.")
-    _acting(request)
+    acting(request, "Changing agents")
     agent = _agent(agent_id)
     try:
         agent = services.agent_transition(agent=agent, action=action)
@@ -161,7 +146,7 @@ def agent_move(request: HttpRequest, agent_id: UUID, action: str) -> HttpRespons
 @require_POST
 def agent_remove(request: HttpRequest, agent_id: UUID) -> HttpResponse:
     """Delete an agent; its history stays in the event store."""
-    _acting(request)
+    acting(request, "Changing agents")
     agent = _agent(agent_id)
     services.agent_delete(agent=agent)
     messages.success(request, f"Agent “{agent.name}” deleted.")

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from apps.goals import services
 from apps.goals.models import Goal, GoalStatus, KeyResult
+from storyportal.admin_support import adopt_saved
 from storyportal.api import actor
 from storyportal.api.exceptions import DomainError
 from storyportal.api.principal import caller_label
@@ -46,9 +47,7 @@ class GoalAdmin(admin.ModelAdmin):
         actor.set_current(caller_label(request))
         fields = {name: form.cleaned_data[name] for name in SCALARS if name in form.cleaned_data}
         saved = services.goal_update(goal=obj, **fields) if change else services.goal_create(**fields)
-        for field in Goal._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-        obj._state.adding, obj._state.db = False, saved._state.db
+        adopt_saved(obj, saved)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         data = form.cleaned_data

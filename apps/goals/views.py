@@ -5,7 +5,7 @@ through the selectors, writes through the services; anyone logged in may look, w
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -16,14 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.models import User
-from apps.accounts.scopes import WRITE
 from apps.goals import analytics, selectors, services
 from apps.goals.forms import GoalFilterForm, GoalForm, KeyResultForm, KeyResultValueForm
 from apps.goals.models import Goal, GoalStatus, KeyResult
-from storyportal.api import actor
 from storyportal.api.exceptions import DomainError
-from storyportal.api.principal import caller_label
+from storyportal.console.access import acting, can_write
 
 PAGE_SIZE = 50
 CHART_DAYS = 30
@@ -32,16 +29,6 @@ MOVES = {
     "abandon": (GoalStatus.ABANDONED, None),
     "reopen": (GoalStatus.IN_PROGRESS, (GoalStatus.ACHIEVED, GoalStatus.ABANDONED)),
 }
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return WRITE in cast(User, request.user).scopes  # login_required let only a real user through
-
-
-def _acting(request: HttpRequest) -> None:
-    if not _can_write(request):
-        raise PermissionDenied("Changing goals needs the write:services scope.")
-    actor.set_current(caller_label(request))
 
 
 def _goal(goal_id: UUID) -> Goal:
@@ -55,7 +42,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
     filters = GoalFilterForm(request.GET)
     page = Paginator(filters.filter(selectors.goal_list()), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "filters": filters, "page": page, "can_write": _can_write(request),
+        "filters": filters, "page": page, "can_write": can_write(request),
         "analytics": analytics.goal_analytics(days=CHART_DAYS), "chart_days": CHART_DAYS,
     }  # fmt: skip
     return render(request, "goals/list.html", context)
@@ -66,7 +53,7 @@ def goal_list(request: HttpRequest) -> HttpResponse:
 def goal_new(request: HttpRequest) -> HttpResponse:
     """Set a goal with up to three key results."""
     if request.method == "POST":
-        _acting(request)
+        acting(request, "Changing goals")
     form = GoalForm(request.POST if request.method == "POST" else None, with_key_results=True)
     if request.method == "POST" and form.is_valid():
         goal = services.goal_create(
@@ -74,7 +61,7 @@ def goal_new(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Goal “{goal.title}” set.")
         return redirect("goal-detail", goal_id=goal.id)
-    return render(request, "goals/form.html", {"form": form, "goal": None, "can_write": _can_write(request)})
+    return render(request, "goals/form.html", {"form": form, "goal": None, "can_write": can_write(request)})
 
 
 @login_required
@@ -82,7 +69,7 @@ def goal_new(request: HttpRequest) -> HttpResponse:
 def goal_edit(request: HttpRequest, goal_id: UUID) -> HttpResponse:
     goal = _goal(goal_id)
     if request.method == "POST":
-        _acting(request)
+        acting(request, "Changing goals")
         form = GoalForm(request.POST, goal=goal)
         if form.is_valid():
             services.goal_update(goal=goal, **form.goal_fields())
@@ -92,7 +79,7 @@ def goal_edit(request: HttpRequest, goal_id: UUID) -> HttpResponse:
         initial = {"title": goal.title, "description": goal.description, "target_date": goal.target_date,
                    "workflows": list(goal.workflows.all())}  # fmt: skip
         form = GoalForm(initial=initial, goal=goal)
-    return render(request, "goals/form.html", {"form": form, "goal": goal, "can_write": _can_write(request)})
+    return render(request, "goals/form.html", {"form": form, "goal": goal, "can_write": can_write(request)})
 
 
 @login_required
@@ -110,7 +97,7 @@ def goal_detail(request: HttpRequest, goal_id: UUID) -> HttpResponse:
         "target_date": goal.target_date.isoformat() if goal.target_date else None,
     }
     context = {
-        "goal": goal, "can_write": _can_write(request), "burn_up": burn_up,
+        "goal": goal, "can_write": can_write(request), "burn_up": burn_up,
         "results": [(result, KeyResultValueForm(initial={"current_value": result.current_value}))
                     for result in goal.key_results.all()],
         "add_form": KeyResultForm(prefix="new"), "moves": _moves(goal),
@@ -128,7 +115,7 @@ def _moves(goal: Goal) -> list[str]:
 @login_required
 @require_POST
 def goal_move(request: HttpRequest, goal_id: UUID, move: str) -> HttpResponse:
-    _acting(request)
+    acting(request, "Changing goals")
     goal = _goal(goal_id)
     if move not in MOVES:
         raise PermissionDenied("Unknown move.")
@@ -145,7 +132,7 @@ def goal_move(request: HttpRequest, goal_id: UUID, move: str) -> HttpResponse:
 @login_required
 @require_POST
 def goal_delete(request: HttpRequest, goal_id: UUID) -> HttpResponse:
-    _acting(request)
+    acting(request, "Changing goals")
     goal = _goal(goal_id)
     services.goal_delete(goal=goal)
     messages.success(request, f"Goal “{goal.title}” deleted; its history stays in the event store.")
@@ -159,7 +146,7 @@ def _result(goal: Goal, result_id: UUID) -> KeyResult:
 @login_required
 @require_POST
 def key_result_value(request: HttpRequest, goal_id: UUID, result_id: UUID) -> HttpResponse:
-    _acting(request)
+    acting(request, "Changing goals")
     goal = _goal(goal_id)
     result = _result(goal, result_id)
     form = KeyResultValueForm(request.POST)
@@ -174,7 +161,7 @@ def key_result_value(request: HttpRequest, goal_id: UUID, result_id: UUID) -> Ht
 @login_required
 @require_POST
 def key_result_add(request: HttpRequest, goal_id: UUID) -> HttpResponse:
-    _acting(request)
+    acting(request, "Changing goals")
     goal = _goal(goal_id)
     form = KeyResultForm(request.POST, prefix="new")
     if form.is_valid():
@@ -189,7 +176,7 @@ def key_result_add(request: HttpRequest, goal_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def key_result_delete(request: HttpRequest, goal_id: UUID, result_id: UUID) -> HttpResponse:
-    _acting(request)
+    acting(request, "Changing goals")
     goal = _goal(goal_id)
     result = _result(goal, result_id)
     services.key_result_delete(result=result)

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from apps.integrations import services
 from apps.integrations.models import WebhookDelivery, WebhookEndpoint
+from storyportal.admin_support import adopt_saved
 from storyportal.api import actor
 from storyportal.api.exceptions import Conflict
 from storyportal.api.principal import caller_label
@@ -37,9 +38,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             saved = services.endpoint_update(endpoint=WebhookEndpoint.objects.get(pk=obj.pk), **definition)
         else:
             saved = services.endpoint_create(created_by=request.user, **definition)
-        for field in WebhookEndpoint._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-        obj._state.adding = False
+        adopt_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: WebhookEndpoint) -> None:
         actor.set_current(caller_label(request))

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from apps.learning import rendering
 from apps.learning.models import Feedback, PromptTemplate, PromptUse, PromptVersion
 from apps.learning.services import prompts
+from storyportal.admin_support import adopt_saved
 from storyportal.api import actor
 from storyportal.api.exceptions import DomainError
 from storyportal.api.principal import caller_label
@@ -90,9 +91,7 @@ class PromptTemplateAdmin(admin.ModelAdmin):
             saved = prompts.template_update(template=current, user=request.user, note=note, **fields)
         else:
             saved = prompts.template_create(user=request.user, note=note, **fields)
-        for field in PromptTemplate._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-        obj._state.adding = False
+        adopt_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: PromptTemplate) -> None:
         prompts.template_delete(template=obj)

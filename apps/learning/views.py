@@ -11,7 +11,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -20,8 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.accounts.models import User
-from apps.accounts.scopes import WRITE
 from apps.learning import page_selectors, selectors
 from apps.learning.api.export_views import CONTENT_TYPE
 from apps.learning.errors import ExportInvalid, TemplateInvalid
@@ -29,22 +26,10 @@ from apps.learning.export import export_lines
 from apps.learning.forms import ExportForm, FeedbackFilterForm, FeedbackForm, TemplateForm, TryForm, VersionForm
 from apps.learning.models import PromptTemplate, PromptVersion, SubjectType
 from apps.learning.services import feedback, prompts
-from storyportal.api import actor
 from storyportal.api.exceptions import DomainError
-from storyportal.api.principal import caller_label
+from storyportal.console.access import acting, can_write
 
 PAGE_SIZE = 50
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return WRITE in cast(User, request.user).scopes  # login_required let only a real user through
-
-
-def _acting(request: HttpRequest) -> None:
-    """Check the caller may write, and name them in the metadata of the events it records."""
-    if not _can_write(request):
-        raise PermissionDenied("Changing prompt templates and giving feedback needs the write:services scope.")
-    actor.set_current(caller_label(request))
 
 
 def _template(template_id: UUID) -> PromptTemplate:
@@ -64,7 +49,7 @@ def _template_url(template: PromptTemplate, version: int | None = None, anchor: 
 def template_list(request: HttpRequest) -> HttpResponse:
     """Templates by name with their current version's variables and score."""
     page = Paginator(page_selectors.template_rows(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "learning/templates.html", {"page": page, "can_write": _can_write(request)})
+    return render(request, "learning/templates.html", {"page": page, "can_write": can_write(request)})
 
 
 @login_required
@@ -72,7 +57,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 def template_new(request: HttpRequest) -> HttpResponse:
     """Define a template and its version 1."""
     if request.method == "POST":
-        _acting(request)
+        acting(request, "Changing prompt templates and giving feedback")
     form = TemplateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +69,7 @@ def template_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Template “{template.name}” created.")
             return redirect("prompt-template", template_id=template.id)
-    return render(request, "learning/new.html", {"form": form, "can_write": _can_write(request)})
+    return render(request, "learning/new.html", {"form": form, "can_write": can_write(request)})
 
 
 def _chosen(versions: list[PromptVersion], number: Any) -> PromptVersion:
@@ -124,7 +109,7 @@ def _render_template(
         "rendered": _rendered(template, chosen, try_form),
         "feedback_form": feedback_form or FeedbackForm(versions=versions, selected=chosen.version),
         "version_form": version_form or VersionForm(initial={"text": cast(Any, template).text}),
-        "can_write": _can_write(request),
+        "can_write": can_write(request),
     }
     return render(request, "learning/template.html", context)
 
@@ -140,7 +125,7 @@ def template_detail(request: HttpRequest, template_id: UUID) -> HttpResponse:
 @require_POST
 def version_save(request: HttpRequest, template_id: UUID) -> HttpResponse:
     """Save a new text as the next version; the same text saves nothing."""
-    _acting(request)
+    acting(request, "Changing prompt templates and giving feedback")
     template = _template(template_id)
     form = VersionForm(request.POST)
     if form.is_valid():
@@ -162,7 +147,7 @@ def version_save(request: HttpRequest, template_id: UUID) -> HttpResponse:
 @require_POST
 def version_feedback(request: HttpRequest, template_id: UUID) -> HttpResponse:
     """Score or label one of the template's versions."""
-    _acting(request)
+    acting(request, "Changing prompt templates and giving feedback")
     template = _template(template_id)
     versions = list(selectors.version_list(template=template))
     form = FeedbackForm(request.POST, versions=versions, selected=template.current_version)

@@ -17,20 +17,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.accounts.models import User
-from apps.accounts.scopes import WRITE
 from apps.llm import selectors
 from apps.llm.errors import ModelGatewayError
 from apps.llm.models import LlmRequest, LlmStatus
+from storyportal.console.access import can_write
 
 PAGE_SIZE = 50
 KINDS = ("generate", "chat", "embed")
 EMBEDDINGS = "embeddings"
 CHART_WINDOWS = ((60, "Last hour"), (360, "Last 6 hours"), (1440, "Last 24 hours"))
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return WRITE in cast(User, request.user).scopes  # login_required let only a real user through
 
 
 # --- the playground ----------------------------------------------------------------------------
@@ -80,7 +75,7 @@ def playground(request: HttpRequest) -> HttpResponse:
         "use_cases": [row for row in routing if row["use_case"] != EMBEDDINGS],
         "breaker": selectors.breaker_status(),
         "ollama_url": settings.OLLAMA_URL,
-        "can_write": _can_write(request),
+        "can_write": can_write(request),
     }
     return render(request, "llm/playground.html", context)
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from apps.monitoring import alerts, rules
 from apps.monitoring.models import Alert, AlertRule, AlertStatus
+from storyportal.admin_support import adopt_saved
 from storyportal.api import actor
 from storyportal.api.exceptions import DomainError
 from storyportal.api.principal import caller_label
@@ -30,9 +31,7 @@ class AlertRuleAdmin(admin.ModelAdmin):
             saved = rules.alert_rule_update(rule=AlertRule.objects.get(pk=obj.pk), **definition)
         else:
             saved = rules.alert_rule_create(**definition)
-        for field in AlertRule._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-        obj._state.adding = False
+        adopt_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: AlertRule) -> None:
         actor.set_current(caller_label(request))

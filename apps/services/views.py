@@ -15,7 +15,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.models import User
-from apps.accounts.scopes import WRITE
 from apps.services import selectors
 from apps.services.forms import ServiceFilterForm, TryForm
 from apps.services.invocation import InvocationError, invoke
@@ -23,6 +22,7 @@ from apps.services.models import Service
 from apps.services.registry import Caller
 from storyportal.api import actor
 from storyportal.api.principal import caller_label
+from storyportal.console.access import can_write
 
 # JSON Schema keywords shown as a param's constraints, with how to name them.
 _CONSTRAINTS = (
@@ -43,10 +43,6 @@ _EXAMPLE_UUID = "00000000-0000-0000-0000-000000000000"
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # login_required let only a real user through
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return WRITE in _user(request).scopes
 
 
 def _dump(value: Any) -> str:
@@ -170,8 +166,8 @@ def _methods(service: Service, can_write: bool) -> list[dict[str, Any]]:
 def _render_service(
     request: HttpRequest, service: Service, attempt: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
-    can_write = _can_write(request)
-    methods = _methods(service, can_write)
+    writable = can_write(request)
+    methods = _methods(service, writable)
     for entry in methods:
         entry["form"] = TryForm(initial={"params": entry["example"]}, auto_id=f"id_{entry['name']}_%s")
         if attempt and attempt["method"] == entry["name"]:
@@ -181,7 +177,7 @@ def _render_service(
         "service": service,
         "health": selectors.service_health(service, selectors.dependency_statuses()),
         "methods": methods,
-        "can_write": can_write,
+        "can_write": writable,
     }
     return render(request, "services/detail.html", context, status=status)
 

@@ -15,6 +15,7 @@ from apps.workflows.errors import RunFinished
 from apps.workflows.models import StepRun, WebhookTrigger, Workflow, WorkflowRun, WorkflowSchedule, WorkflowVersion
 from apps.workflows.services import definitions, runs, triggers
 from apps.workflows.services.runs import check_inputs
+from storyportal.admin_support import adopt_saved
 from storyportal.api import actor
 from storyportal.api.exceptions import DomainError
 from storyportal.api.principal import caller_label
@@ -79,9 +80,7 @@ class WorkflowAdmin(admin.ModelAdmin):
             saved = definitions.workflow_update(workflow=current, user=request.user, **definition)
         else:
             saved = definitions.workflow_create(user=request.user, **definition)
-        for field in Workflow._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-        obj._state.adding = False
+        adopt_saved(obj, saved)
 
     def delete_model(self, request: HttpRequest, obj: Workflow) -> None:
         definitions.workflow_archive(workflow=obj)

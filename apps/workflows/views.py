@@ -13,7 +13,6 @@ from uuid import UUID
 import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
@@ -22,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts.models import User
-from apps.accounts.scopes import WRITE
 from apps.workflows import page_selectors, references, selectors
 from apps.workflows.diff import version_diff
 from apps.workflows.errors import DefinitionInvalid, InputsInvalid
@@ -41,9 +39,8 @@ from apps.workflows.models import StepRun, StepStatus, Workflow, WorkflowRun
 from apps.workflows.models.runs import RUN_FINISHED
 from apps.workflows.services import approvals, definitions, runs
 from apps.workflows.services.definitions import DEFINITION_FIELDS
-from storyportal.api import actor
 from storyportal.api.exceptions import DomainError
-from storyportal.api.principal import caller_label
+from storyportal.console.access import acting, can_write
 
 PAGE_SIZE = 50
 RUNS_PAGE_SIZE = 20
@@ -51,17 +48,6 @@ RUNS_PAGE_SIZE = 20
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)  # login_required let only a real user through
-
-
-def _can_write(request: HttpRequest) -> bool:
-    return WRITE in _user(request).scopes
-
-
-def _acting(request: HttpRequest) -> None:
-    """Check the caller may write, and name them in the metadata of the events it records."""
-    if not _can_write(request):
-        raise PermissionDenied("Changing and running workflows needs the write:services scope.")
-    actor.set_current(caller_label(request))
 
 
 def _workflow(workflow_id: UUID) -> Workflow:
@@ -85,13 +71,13 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
     """Workflows by name with their newest run's status, a search box and pages of 50."""
     filters = WorkflowFilterForm(request.GET)
     page = Paginator(filters.filter(page_selectors.workflow_rows()), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "workflows/list.html", {"filters": filters, "page": page, "can_write": _can_write(request)})
+    return render(request, "workflows/list.html", {"filters": filters, "page": page, "can_write": can_write(request)})
 
 
 def _render_form(
     request: HttpRequest, form: WorkflowForm, workflow: Workflow | None, status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "workflow": workflow, "can_write": _can_write(request)}
+    context = {"form": form, "workflow": workflow, "can_write": can_write(request)}
     return render(request, "workflows/form.html", context, status=status)
 
 
@@ -100,8 +86,8 @@ def _render_form(
 def workflow_new(request: HttpRequest) -> HttpResponse:
     """Define a workflow (shown read-only to those who may not)."""
     if request.method == "POST":
-        _acting(request)
-    form = WorkflowForm(request.POST if request.method == "POST" else None, read_only=not _can_write(request))
+        acting(request, "Changing and running workflows")
+    form = WorkflowForm(request.POST if request.method == "POST" else None, read_only=not can_write(request))
     if request.method == "POST" and form.is_valid():
         try:
             workflow = definitions.workflow_create(user=request.user, **form.cleaned_data)
@@ -121,9 +107,9 @@ def workflow_edit(request: HttpRequest, workflow_id: UUID) -> HttpResponse:
     """Change the definition; a change saves a new version, no change saves nothing."""
     workflow = _workflow(workflow_id)
     if request.method == "POST":
-        _acting(request)
+        acting(request, "Changing and running workflows")
     data = request.POST if request.method == "POST" else None
-    form = WorkflowForm(data, workflow=workflow, read_only=not _can_write(request))
+    form = WorkflowForm(data, workflow=workflow, read_only=not can_write(request))
     if request.method == "POST" and form.is_valid():
         before = workflow.version
         try:
@@ -144,8 +130,8 @@ def workflow_edit(request: HttpRequest, workflow_id: UUID) -> HttpResponse:
 def workflow_import(request: HttpRequest) -> HttpResponse:
     """Create a workflow from a JSON or YAML document, uploaded or pasted."""
     if request.method == "POST":
-        _acting(request)
-    read_only = not _can_write(request)
+        acting(request, "Changing and running workflows")
+    read_only = not can_write(request)
     form = ImportForm(request.POST or None, request.FILES or None, read_only=read_only)
     if request.method == "POST" and form.is_valid():
         definition = {field: form.cleaned_data[field] for field in DEFINITION_FIELDS}
@@ -201,7 +187,7 @@ def _step_rows(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _render_workflow(request: HttpRequest, workflow: Workflow, execute: ExecuteForm | None = None) -> HttpResponse:
-    can_write = _can_write(request)
+    writable = can_write(request)
     filters = RunFilterForm(request.GET, workflow=workflow)
     run_page = Paginator(filters.filter(selectors.run_list()), RUNS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -209,11 +195,11 @@ def _render_workflow(request: HttpRequest, workflow: Workflow, execute: ExecuteF
         "steps": _step_rows(workflow.steps),
         "inputs_schema": _dump(workflow.inputs_schema),
         "outputs": _dump(workflow.outputs),
-        "execute": execute or ExecuteForm(schema=workflow.inputs_schema, read_only=not can_write),
+        "execute": execute or ExecuteForm(schema=workflow.inputs_schema, read_only=not writable),
         "filters": filters,
         "runs": run_page,
         "versions": selectors.workflow_versions(workflow),
-        "can_write": can_write,
+        "can_write": writable,
     }
     return render(request, "workflows/detail.html", context)
 
@@ -229,7 +215,7 @@ def workflow_detail(request: HttpRequest, workflow_id: UUID) -> HttpResponse:
 @require_POST
 def workflow_execute(request: HttpRequest, workflow_id: UUID) -> HttpResponse:
     """Queue a run of the newest version with the typed inputs, then follow it on its page."""
-    _acting(request)
+    acting(request, "Changing and running workflows")
     workflow = _workflow(workflow_id)
     form = ExecuteForm(request.POST, schema=workflow.inputs_schema)
     if not form.is_valid():
@@ -251,7 +237,7 @@ def workflow_execute(request: HttpRequest, workflow_id: UUID) -> HttpResponse:
 @require_POST
 def workflow_restore(request: HttpRequest, workflow_id: UUID) -> HttpResponse:
     """Save an old version's definition as the newest version."""
-    _acting(request)
+    acting(request, "Changing and running workflows")
     workflow = _workflow(workflow_id)
     form = RestoreForm(request.POST)
     if not form.is_valid():
@@ -273,7 +259,7 @@ def workflow_restore(request: HttpRequest, workflow_id: UUID) -> HttpResponse:
 @require_POST
 def workflow_delete(request: HttpRequest, workflow_id: UUID) -> HttpResponse:
     """Delete (archive): hidden and no new runs; its runs and versions stay."""
-    _acting(request)
+    acting(request, "Changing and running workflows")
     workflow = _workflow(workflow_id)
     definitions.workflow_archive(workflow=workflow)
     messages.success(request, f"Workflow “{workflow.name}” deleted; its runs are kept.")
@@ -366,7 +352,7 @@ def run_detail(request: HttpRequest, run_id: UUID) -> HttpResponse:
         "inputs": _dump(run.inputs),
         "outputs": "" if run.outputs is None else _dump(run.outputs),
         "finished_statuses": " ".join(RUN_FINISHED),
-        "can_write": _can_write(request),
+        "can_write": can_write(request),
     }
     return render(request, "workflows/run.html", context)
 
@@ -375,7 +361,7 @@ def run_detail(request: HttpRequest, run_id: UUID) -> HttpResponse:
 @require_POST
 def run_cancel(request: HttpRequest, run_id: UUID) -> HttpResponse:
     """Stop the run; one that already ended says so."""
-    _acting(request)
+    acting(request, "Changing and running workflows")
     run = _run(run_id)
     try:
         runs.run_cancel(run=run)
@@ -390,7 +376,7 @@ def run_cancel(request: HttpRequest, run_id: UUID) -> HttpResponse:
 @require_POST
 def run_decide(request: HttpRequest, run_id: UUID) -> HttpResponse:
     """Approve or reject a waiting approval step, with an optional comment."""
-    _acting(request)
+    acting(request, "Changing and running workflows")
     run = _run(run_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
