@@ -10,9 +10,8 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -118,7 +117,7 @@ def goal_move(request: HttpRequest, goal_id: UUID, move: str) -> HttpResponse:
     acting(request, "Changing goals")
     goal = _goal(goal_id)
     if move not in MOVES:
-        raise PermissionDenied("Unknown move.")
+        raise Http404(f"No move {move}: achieve, abandon or reopen.")
     status, only_from = MOVES[move]
     try:
         services.goal_move(goal=goal, status=status, only_from=only_from)

@@ -93,3 +93,8 @@ def test_viewers_cannot_write(viewer_client: Client, operator_user) -> None:
 
 def test_unknown_goal_is_404(viewer_client: Client) -> None:
     assert viewer_client.get("/goals/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+def test_unknown_move_is_404(operator_client: Client, operator_user) -> None:
+    goal = goal_create(title="g", owner=operator_user)
+    assert operator_client.post(f"/goals/{goal.id}/explode").status_code == 404
