@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from apps.accounts.scopes import ADMIN, READ
 from apps.monitoring.redaction import REDACTED, is_secret_key
 from apps.services.invocation import InvocationError, authorize, invoke, validate_params
 from apps.services.models import JobStatus, ServiceJob
-from apps.services.registry import Caller, MethodError
+from apps.services.registry import Caller, MethodError, load_catalog
 from apps.workflows.executors import WORKFLOW_CLIENT
 
 logger = logging.getLogger(__name__)
@@ -123,3 +124,28 @@ def job_run(job_id: uuid.UUID | str) -> str | None:
         return JobStatus.FAILED
     _finish(job.pk, job.params, status=JobStatus.SUCCEEDED, result=call.result, invocation_id=call.invocation_id)
     return JobStatus.SUCCEEDED
+
+
+# How long past its method's time limit a running job may stay running before it is taken
+# for lost (its worker was killed): the limit is enforced inside the call, so a job still
+# "running" well after it can only be one nobody is running any more.
+LOST_AFTER_SECONDS = 120
+
+
+def jobs_expire(*, now: datetime | None = None) -> int:
+    """Fail the running jobs whose worker died (beat, every minute); returns how many."""
+    moment = now or timezone.now()
+    catalog = load_catalog()
+    expired = 0
+    for job in ServiceJob.objects.filter(status=JobStatus.RUNNING, started_at__isnull=False).only(
+        "id", "service_name", "method", "started_at", "params"
+    ):
+        spec = catalog.get(job.service_name)
+        method = spec.methods.get(job.method) if spec else None
+        limit = method.timeout if method else 30.0
+        if job.started_at is not None and moment - job.started_at > timedelta(seconds=limit + LOST_AFTER_SECONDS):
+            lost = "The worker running this job stopped before it finished; submit it again."
+            # Conditional on still running: a job that finishes meanwhile keeps its outcome.
+            _finish(job.pk, job.params, status=JobStatus.FAILED, error=lost, error_status=500)
+            expired += 1
+    return expired

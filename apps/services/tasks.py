@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.llm.errors import ModelGatewayError
 from apps.services.embeddings import catalog_embed
-from apps.services.jobs import job_run
+from apps.services.jobs import job_run, jobs_expire
 from storyportal.celery import app
 
 logger = logging.getLogger(__name__)
@@ -30,3 +30,9 @@ def run_job(job_id: str) -> str | None:
     """Run a JobRunner job (sent once its row is committed); a second delivery finds it
     claimed and does nothing."""
     return job_run(job_id)
+
+
+@app.task(name="services.expire_jobs")
+def expire_jobs() -> int:
+    """Every minute (beat): fail the jobs whose worker died mid-call."""
+    return jobs_expire()

@@ -211,6 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     "sessions-purge": {"task": "accounts.sessions_purge_expired", "schedule": 3600.0},
     "tokens-flush": {"task": "accounts.flush_expired_tokens", "schedule": 86400.0},
     "services-embed": {"task": "services.embed_catalog", "schedule": 120.0},
+    "services-expire-jobs": {"task": "services.expire_jobs", "schedule": 60.0},
     "workflows-dispatch-due": {"task": "workflows.dispatch_due", "schedule": 1.0},
     "workflows-recover-steps": {"task": "workflows.recover_steps", "schedule": 15.0},
     "workflows-prune-runs": {"task": "workflows.prune_runs", "schedule": 3600.0},

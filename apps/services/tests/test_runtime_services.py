@@ -378,3 +378,24 @@ def test_jobs_refuse_secret_results_and_workflow_callers(operator_client: Client
     assert caught.value.status == 403
     stored = without_secrets({"headers": {"Authorization": "Bearer abc"}, "items": [{"api_key": "k", "n": 1}]})
     assert stored == {"headers": {"Authorization": "[redacted]"}, "items": [{"api_key": "[redacted]", "n": 1}]}
+
+
+def test_a_job_whose_worker_died_is_failed_after_its_time_limit(operator_user) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.services.jobs import LOST_AFTER_SECONDS, jobs_expire
+
+    started = timezone.now() - timedelta(seconds=30 + LOST_AFTER_SECONDS + 5)  # ServiceCatalog.list: 30 s
+    job = {"user": operator_user, "service_name": "ServiceCatalog", "method": "list", "params": {},
+           "scopes": ["read:services"], "status": JobStatus.RUNNING}  # fmt: skip
+    lost = ServiceJob.objects.create(**job, started_at=started)
+    busy = ServiceJob.objects.create(**job, started_at=timezone.now())
+    assert jobs_expire() == 1
+    lost.refresh_from_db()
+    busy.refresh_from_db()
+    assert (lost.status, lost.error_status) == (JobStatus.FAILED, 500)
+    assert "stopped" in lost.error
+    assert busy.status == JobStatus.RUNNING
+    assert jobs_expire() == 0
