@@ -113,9 +113,23 @@ def _recompute(goal: Goal, *, reason: str, also_done: frozenset[object] = frozen
     return goal
 
 
-def _key_result_rows(goal: Goal, key_results: Iterable[dict[str, Any]]) -> None:
-    for fields in key_results:
-        KeyResult.objects.create(goal=goal, **{name: fields[name] for name in KEY_RESULT_FIELDS if name in fields})
+def _key_result(goal: Goal, fields: dict[str, Any]) -> KeyResult:
+    """A new key result of a locked goal: the start defaults to 0, the current value to the
+    start, and a target equal to the start is refused (it measures nothing)."""
+    values = {"start_value": 0.0, **{name: fields[name] for name in KEY_RESULT_FIELDS if name in fields}}
+    values.setdefault("current_value", values["start_value"])
+    result = KeyResult(goal=goal, **values)
+    _check_target(result)
+    result.save()
+    return result
+
+
+def _check_target(result: KeyResult) -> None:
+    if result.start_value == result.target_value:
+        raise DomainError(
+            f"Key result {result.title}: the target must differ from the start.",
+            details={"target_value": ["Equal to start_value."]},
+        )
 
 
 @transaction.atomic
@@ -137,7 +151,8 @@ def goal_create(
     )
     goal.workflows.set(workflows)
     goal.agents.set(agents)
-    _key_result_rows(goal, key_results)
+    for fields in key_results:
+        _key_result(goal, fields)
     _snapshot(goal)
     _record(
         goal, "GoalCreated", owner=owner.get_username(), target_date=target_date.isoformat() if target_date else None,
@@ -234,7 +249,7 @@ def goal_delete(*, goal: Goal) -> None:
 @transaction.atomic
 def key_result_add(*, goal: Goal, **fields: Any) -> KeyResult:
     locked = _locked(goal)
-    result = KeyResult.objects.create(goal=locked, **fields)
+    result = _key_result(locked, fields)
     _recompute(locked, reason=f"key result added: {result.title}")
     return result
 
@@ -249,10 +264,7 @@ def key_result_update(*, result: KeyResult, **changes: Any) -> KeyResult:
     locked = KeyResult.objects.select_for_update().get(pk=result.pk)
     for field, value in changes.items():
         setattr(locked, field, value)
-    if locked.start_value == locked.target_value:
-        raise DomainError(
-            "A key result's target must differ from its start.", details={"target_value": ["Equal to start_value."]}
-        )
+    _check_target(locked)
     locked.save()
     _recompute(goal, reason=f"key result updated: {locked.title}")
     return locked

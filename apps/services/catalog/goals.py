@@ -96,13 +96,8 @@ class GoalTracker:
             when = date.fromisoformat(target_date) if target_date else None
         except ValueError:
             raise MethodError(400, "target_date must be a date (YYYY-MM-DD).") from None
-        results = [{"start_value": 0, **r} for r in key_results or []]
-        for result in results:
-            result.setdefault("current_value", result["start_value"])
-            if result["start_value"] == result["target_value"]:
-                raise MethodError(400, f"Key result {result['title']}: the target must differ from the start.")
         goal = services.goal_create(
-            title=title, description=description, owner=caller.user, target_date=when, key_results=results
+            title=title, description=description, owner=caller.user, target_date=when, key_results=key_results or ()
         )
         return _shape(goal)
 
